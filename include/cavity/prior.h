@@ -1,0 +1,43 @@
+/* cavity/prior.h — priors P(w) on teacher / signal entries, with sampler and Bayes denoiser.
+ *
+ * The denoiser is for the scalar Gaussian channel B = A w + sqrt(A) z (A >= 0 the SNR):
+ * mean = E[w | B], var = Var[w | B], i.e. f_a(B, A) and f_v(B, A) = d f_a / d B.
+ */
+#ifndef CAVITY_PRIOR_H
+#define CAVITY_PRIOR_H
+
+#include <stddef.h>
+
+#include "cavity/rng.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct cav_prior cav_prior;
+
+typedef struct cav_prior_type {
+    const char *name; /* "gaussian", "rademacher" */
+    const char *summary;
+    double (*sample)(const cav_prior *self, cav_rng *rng);
+    void (*denoise)(const cav_prior *self, size_t n, const double *B, double A, double *mean,
+                    double *var);
+    double (*second_moment)(const cav_prior *self);
+} cav_prior_type;
+
+struct cav_prior {
+    const cav_prior_type *type;
+    double par[2];
+};
+
+extern const cav_prior_type cav_prior_gaussian;   /* N(0, 1) */
+extern const cav_prior_type cav_prior_rademacher; /* +-1 with probability 1/2 */
+
+const cav_prior_type *const *cav_prior_registry(void);
+const cav_prior_type *cav_prior_find(const char *name);
+const char *cav_prior_names(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Build and run the test suite (everything but the tests labelled "slow").
+#   scripts/test.sh              release build in ./build, all fast tests
+#   scripts/test.sh --sanitize   ASan+UBSan build in ./build-asan, unit tests only
+#   scripts/test.sh --slow       also the slow statistical tests (takes long)
+# CAVITY_WERROR=ON turns warnings into errors (CI does this).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mode="${1:-}"
+jobs="$(nproc)"
+case "$mode" in
+  --sanitize)
+    cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DCAVITY_SANITIZE=ON -DCAVITY_MPI=OFF \
+      -DCAVITY_WERROR="${CAVITY_WERROR:-OFF}" >/dev/null
+    cmake --build build-asan -j"$jobs"
+    ASAN_OPTIONS=detect_leaks=1 ctest --test-dir build-asan -L unit -LE slow --output-on-failure -j"$jobs"
+    ;;
+  --slow)
+    cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DCAVITY_WERROR="${CAVITY_WERROR:-OFF}" >/dev/null
+    cmake --build build -j"$jobs"
+    ctest --test-dir build --output-on-failure
+    ;;
+  "")
+    scripts/setup.sh
+    cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DCAVITY_WERROR="${CAVITY_WERROR:-OFF}" >/dev/null
+    cmake --build build -j"$jobs"
+    ctest --test-dir build -LE slow --output-on-failure -j"$jobs"
+    ;;
+  *) echo "usage: scripts/test.sh [--sanitize|--slow]" >&2; exit 2 ;;
+esac

@@ -1,0 +1,29 @@
+/* BLAS/LAPACK boundary helpers (see core/la.h). */
+#include "core/la.h"
+
+int openblas_get_num_threads(void);
+void openblas_set_num_threads(int);
+
+int cav_la_posv(size_t n, size_t nrhs, double *A, double *b)
+{
+    lapack_int info = LAPACKE_dposv(LAPACK_ROW_MAJOR, 'L', (lapack_int)n, (lapack_int)nrhs, A,
+                                    (lapack_int)n, b, (lapack_int)nrhs);
+    return (int)info;
+}
+
+double cav_la_nrm2(size_t n, const double *x)
+{
+    return cblas_dnrm2((blasint)n, x, 1);
+}
+
+double cav_la_dot(size_t n, const double *x, const double *y)
+{
+    return cblas_ddot((blasint)n, x, 1, y, 1);
+}
+
+int cav_la_set_threads(int n)
+{
+    int old = openblas_get_num_threads();
+    openblas_set_num_threads(n);
+    return old;
+}

@@ -1,0 +1,25 @@
+/* core/la.h — the BLAS/LAPACK boundary (internal).
+ * All dense linear algebra in cavity goes through CBLAS and LAPACKE from OpenBLAS; this header
+ * is the one place that includes them, and adds the few helpers that the solvers share.
+ * Matrices are row-major unless a comment says otherwise. */
+#ifndef CAVITY_CORE_LA_H
+#define CAVITY_CORE_LA_H
+
+#include <cblas.h>
+#include <lapacke.h>
+#include <stddef.h>
+
+/* Solve the symmetric positive-definite system A x = b in place by Cholesky (A overwritten by its
+ * factor, b by x); A is n x n row-major, b has nrhs columns (row-major n x nrhs).
+ * Returns 0 on success, LAPACK's info otherwise (>0: not positive definite). */
+int cav_la_posv(size_t n, size_t nrhs, double *A, double *b);
+
+/* Euclidean norm and dot product (wrappers that take size_t). */
+double cav_la_nrm2(size_t n, const double *x);
+double cav_la_dot(size_t n, const double *x, const double *y);
+
+/* Limit BLAS to one thread inside parallel regions that already use all cores; returns the old
+ * count so it can be restored. */
+int cav_la_set_threads(int n);
+
+#endif

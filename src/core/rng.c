@@ -1,0 +1,106 @@
+/* Reproducible random streams (see cavity/rng.h).
+ * xoshiro256** by Blackman & Vigna (2018); seeding by SplitMix64. */
+#include "cavity/rng.h"
+
+#include <math.h>
+
+static uint64_t splitmix64(uint64_t *x)
+{
+    uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+static uint64_t mix(uint64_t a, uint64_t b)
+{
+    uint64_t x = a ^ (b + 0x632be59bd9b4e019ULL + (a << 6) + (a >> 2));
+    return splitmix64(&x);
+}
+
+void cav_rng_init(cav_rng *r, uint64_t seed, uint64_t stream, uint64_t substream)
+{
+    uint64_t x = mix(mix(mix(0x2545f4914f6cdd1dULL, seed), stream), substream);
+    for (int i = 0; i < 4; i++)
+        r->s[i] = splitmix64(&x);
+    r->has_spare = 0;
+    r->spare = 0.0;
+}
+
+static inline uint64_t rotl(uint64_t x, int k)
+{
+    return (x << k) | (x >> (64 - k));
+}
+
+uint64_t cav_rng_u64(cav_rng *r)
+{
+    uint64_t *s = r->s;
+    const uint64_t result = rotl(s[1] * 5, 7) * 9;
+    const uint64_t t = s[1] << 17;
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = rotl(s[3], 45);
+    return result;
+}
+
+double cav_rng_uniform(cav_rng *r)
+{
+    /* (k + 0.5) / 2^53 lies strictly inside (0, 1). */
+    return ((double)(cav_rng_u64(r) >> 11) + 0.5) * 0x1.0p-53;
+}
+
+double cav_rng_normal(cav_rng *r)
+{
+    if (r->has_spare) {
+        r->has_spare = 0;
+        return r->spare;
+    }
+    double u, v, s;
+    do {
+        u = 2.0 * cav_rng_uniform(r) - 1.0;
+        v = 2.0 * cav_rng_uniform(r) - 1.0;
+        s = u * u + v * v;
+    } while (s >= 1.0 || s == 0.0);
+    double f = sqrt(-2.0 * log(s) / s);
+    r->spare = v * f;
+    r->has_spare = 1;
+    return u * f;
+}
+
+double cav_rng_sign(cav_rng *r)
+{
+    return (cav_rng_u64(r) >> 63) ? 1.0 : -1.0;
+}
+
+void cav_rng_normal_fill(cav_rng *r, size_t n, double scale, double *x)
+{
+    for (size_t i = 0; i < n; i++)
+        x[i] = scale * cav_rng_normal(r);
+}
+
+void cav_rng_normal_matrix(uint64_t seed, uint64_t stream, size_t n, size_t d, double scale,
+                           double *X)
+{
+    const size_t B = 64;
+    long nb = (long)((n + B - 1) / B);
+#pragma omp parallel for schedule(static)
+    for (long b = 0; b < nb; b++) {
+        cav_rng r;
+        cav_rng_init(&r, seed, stream, (uint64_t)b);
+        size_t i0 = (size_t)b * B, i1 = i0 + B < n ? i0 + B : n;
+        cav_rng_normal_fill(&r, (i1 - i0) * d, scale, X + i0 * d);
+    }
+}
+
+uint64_t cav_rng_hash(const char *s)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (; *s; s++) {
+        h ^= (unsigned char)*s;
+        h *= 0x100000001b3ULL;
+    }
+    return splitmix64(&h);
+}

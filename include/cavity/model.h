@@ -82,6 +82,16 @@ int cav_result_fail(cav_result *r, int status, const char *fmt, ...)
 #endif
     ;
 
+/* A named scalar quantity of a model that is neither theory nor simulation of a point, e.g. the
+ * separability threshold alpha_c(eps) of Rules-and-Facts. The CLI exposes each one as a
+ * subcommand `cavity NAME MODEL [params]` printing one column `output` per parameter point. */
+typedef struct cav_model_quantity {
+    const char *name;   /* subcommand name, e.g. "threshold" */
+    const char *help;   /* one line */
+    const char *output; /* output column name, e.g. "alpha_c" */
+    int (*compute)(const double *v, double *value, cav_err *err);
+} cav_model_quantity;
+
 typedef struct cav_model {
     const char *name;
     const char *summary;
@@ -103,7 +113,12 @@ typedef struct cav_model {
     const char *compare_y;       /* observables to plot, e.g. "egen,emem" */
     const char *compare_by;      /* parameter coloured by, e.g. "learner" (may be NULL) */
     const char *compare_set;     /* extra defaults, "name=value;name=v1,v2" (may be NULL) */
+    const cav_model_quantity *quantities; /* extra scalar quantities (may be NULL) */
+    int nquantities;
 } cav_model;
+
+/* Find quantity `name` of model m (NULL if absent). */
+const cav_model_quantity *cav_model_quantity_find(const cav_model *m, const char *name);
 
 /* NULL-terminated list of registered models. */
 const cav_model *const *cav_model_registry(void);

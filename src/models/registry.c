@@ -41,6 +41,13 @@ int cav_model_param_index(const cav_model *m, const char *name)
     return -1;
 }
 
+const cav_model_quantity *cav_model_quantity_find(const cav_model *m, const char *name)
+{
+    for (int i = 0; i < m->nquantities; i++)
+        if (strcmp(m->quantities[i].name, name) == 0) return &m->quantities[i];
+    return NULL;
+}
+
 int cav_model_obs_index(const cav_model *m, const char *name)
 {
     for (int i = 0; i < m->nobs; i++)

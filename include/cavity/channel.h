@@ -40,6 +40,8 @@ typedef struct cav_channel_type {
     /* Bayes output for each i: logZ, gout, dgout (each may be NULL). V[i] >= 0. */
     void (*out)(const cav_channel *self, size_t n, const double *y, const double *omega,
                 const double *V, double *logZ, double *gout, double *dgout);
+    /* Validate the hyper-parameters par[]: CAV_OK, or CAV_EINVAL with a message on err. */
+    int (*check)(const cav_channel *self, cav_err *err);
 } cav_channel_type;
 
 struct cav_channel {
@@ -59,6 +61,10 @@ extern const cav_channel_type cav_channel_linear;
 const cav_channel_type *const *cav_channel_registry(void);
 const cav_channel_type *cav_channel_find(const char *name);
 const char *cav_channel_names(void);
+
+/* Validate self (type set, eps in [0,1], Delta >= 0) before any work: CAV_OK or CAV_EINVAL with
+ * a message naming the parameter on err (may be NULL). */
+int cav_channel_check(const cav_channel *self, cav_err *err);
 
 #ifdef __cplusplus
 }

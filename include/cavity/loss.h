@@ -38,6 +38,8 @@ typedef struct cav_loss_type {
     /* Kinks of omega -> h*(y, omega, V) in the variable u = y * omega (for y = +-1 labels):
      * writes at most CAV_MAX_KINKS values into u and returns how many (0 for smooth losses). */
     int (*kinks)(const cav_loss *self, double V, double *u);
+    /* Validate the hyper-parameters par[]: CAV_OK, or CAV_EINVAL with a message on err. */
+    int (*check)(const cav_loss *self, cav_err *err);
 } cav_loss_type;
 
 struct cav_loss {
@@ -64,6 +66,10 @@ void cav_loss_value(const cav_loss *self, size_t n, const double *y, const doubl
                     double *dl, double *ddl);
 void cav_loss_prox(const cav_loss *self, size_t n, const double *y, const double *omega,
                    const double *V, double *hstar, double *dprox);
+
+/* Validate self (type set, hyper-parameters in range) before any work: CAV_OK or CAV_EINVAL
+ * with a message naming the parameter on err (may be NULL). */
+int cav_loss_check(const cav_loss *self, cav_err *err);
 
 #ifdef __cplusplus
 }

@@ -165,8 +165,8 @@ static void logistic_value(const cav_loss *self, size_t n, const double *y, cons
  * Monotone quadratic convergence from the first step, no overshoot; the bracket [lo, hi] is still
  * kept and a step leaving it is replaced by bisection (guards against rounding only). Each step
  * costs one exp and one division. Stopping: Newton's error after a step dt is
- * |F''/(2F')| dt^2 <= dt^2/2 (since |s''|/s' <= 1), so we stop once dt^2 <= 1e-16 (1 + |t|):
- * the returned t has error <~ 5e-17 (1 + |t|), i.e. at rounding level. The last step's s, s' are
+ * |F''/(2F')| dt^2 <= dt^2/2 (since |s''|/s' <= 1), so we stop once dt^2 <= 1e-15 (1 + |t|):
+ * the returned t has error <= 5e-16 (1 + |t|), i.e. at rounding level. The last step's s, s' are
  * moved to the returned t to first order (error O(dt^2)), so dprox = 1/(1 + W s s') needs no
  * extra exp. Typically 2-5 steps (see bench/bench_blocks.c). */
 static double logistic_solve(double u, double W, double *dt_du)
@@ -193,13 +193,13 @@ static double logistic_solve(double u, double W, double *dt_du)
         }
         double step = -F / (1.0 + W * d1);
         double tn = t + step;
-        if (!(tn > lo && tn < hi)) { /* rounding pushed Newton out of the bracket: bisect */
+        if (!(tn >= lo && tn <= hi)) { /* rounding pushed Newton out of the bracket: bisect */
             tn = 0.5 * (lo + hi);
             step = tn - t;
         }
         dt = step;
         t = tn;
-        if (dt * dt <= 1e-16 * (1.0 + fabs(t)) || hi - lo <= 4e-16 * (1.0 + fabs(t))) break;
+        if (dt * dt <= 1e-15 * (1.0 + fabs(t)) || hi - lo <= 4e-16 * (1.0 + fabs(t))) break;
     }
     /* s s' at the returned t to first order: d(s s')/dt = s s' (s(-t) - s(t)) = d1 (2 sm - 1). */
     double d1t = d1 + d1 * (2.0 * sm - 1.0) * dt;

@@ -1,0 +1,296 @@
+/* cavity/sim.h — finite-size simulation of teacher-student GLM learning: data generators, ERM
+ * solvers (linear, kernel, random features), metrics and the Rules-and-Facts experiment driver.
+ *
+ * This is the "simulation" half of cavity for generalised linear models: the exact finite-d
+ * experiment that the replica equations of src/theory describe (see shared/models/01 and
+ * Farné, Boncoraglio, Zdeborová, arXiv:2603.25579, for the Rules-and-Facts model).
+ *
+ * Conventions (they must match the theory):
+ *   - inputs x_mu ~ N(0, I_d), stored as the rows of a row-major n x d matrix X;
+ *   - teacher field nu_mu = w*.x_mu / sqrt(d), student pre-activation h_mu = w.x_mu / sqrt(d)
+ *     where d is the number of columns of the design matrix (for random features the design is
+ *     the p-column feature matrix Z and the scale is 1/sqrt(p));
+ *   - ERM objective  J(w) = sum_mu l(y_mu, w.x_mu/sqrt(d)) + (lambda/2) ||w||^2,
+ *     lambda = 0 meaning the lambda -> 0+ limit (min-norm interpolator for square loss when n < d,
+ *     max-margin classifier for the hinge loss on separable data);
+ *   - kernel learners minimise sum_mu l(y_mu, f(x_mu)) + (lambda/2) ||f||_H^2 over the RKHS; by the
+ *     representer theorem f = sum_i a_i k(x_i, .) and ||f||_H^2 = a^T K a.
+ *
+ * Randomness: every random quantity comes from cav_rng streams keyed by (seed, stream, substream);
+ * the generators give bit-identical output for any number of threads.
+ *
+ * Ownership: all arrays are allocated by the caller and borrowed; functions allocate internal
+ * workspace only, and free it before returning. Errors: an int status from cavity/status.h with
+ * the message on `err` (which may be NULL).
+ */
+#ifndef CAVITY_SIM_H
+#define CAVITY_SIM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cavity/activation.h"
+#include "cavity/channel.h"
+#include "cavity/loss.h"
+#include "cavity/prior.h"
+#include "cavity/status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------------------------------------ */
+/* Data generators (src/sim/data.c)                                                            */
+/* ------------------------------------------------------------------------------------------ */
+
+/* Stream ids derived from a caller's stream s: X uses (seed, s, row-block), the labels use
+ * (seed, s ^ CAV_SIM_LABEL_STREAM, 0). The teacher uses (seed, s, 0) in cav_sim_teacher. */
+#define CAV_SIM_LABEL_STREAM 0x6c6162656c73ULL /* "labels" */
+
+/* Teacher w* in R^d: entries iid from `prior` (NULL: N(0,1)), from stream (seed, stream, 0). */
+int cav_sim_teacher(uint64_t seed, uint64_t stream, size_t d, const cav_prior *prior, double *wstar,
+                    cav_err *err);
+
+/* GLM data: X (n x d, row-major) iid N(0,1) from stream (seed, stream); teacher field
+ * nu = X w* / sqrt(d) (nu may be NULL); labels y_mu ~ channel(nu_mu) drawn in order from stream
+ * (seed, stream ^ CAV_SIM_LABEL_STREAM, 0). */
+int cav_sim_glm_data(uint64_t seed, uint64_t stream, size_t n, size_t d, const double *wstar,
+                     const cav_channel *channel, double *X, double *nu, double *y, cav_err *err);
+
+/* Rules-and-Facts data (shared/models/01): as cav_sim_glm_data, and for each mu independently,
+ * with probability eps a fact (fact[mu] = 1, y = +-1 uniform, independent of x), otherwise a rule
+ * (fact[mu] = 0, y = sign(nu), sign(0) = +1). Marginally this is the sign-flip channel
+ * P(y|nu) = (1 + (1-eps) y sign(nu))/2. A rule test set is the same call with eps = 0 and a
+ * different stream. nu and fact may be NULL. Per mu the label stream draws one uniform (fact?)
+ * and one sign, so the rule/fact pattern for given (seed, stream) does not depend on d or w*. */
+int cav_sim_raf_data(uint64_t seed, uint64_t stream, size_t n, size_t d, const double *wstar,
+                     double eps, double *X, double *nu, double *y, unsigned char *fact,
+                     cav_err *err);
+
+/* ------------------------------------------------------------------------------------------ */
+/* ERM solvers (src/sim/ridge.c, logistic.c, svm.c, lbfgs.c)                                   */
+/* ------------------------------------------------------------------------------------------ */
+
+/* Logistic solver choice. NEWTON_CG: truncated Newton with Jacobi-preconditioned conjugate
+ * gradients on Hessian-vector products (cost O(nd) per CG step) and Armijo backtracking.
+ * NEWTON_CHOL: Newton with the d x d Hessian X^T D X / d + lambda I formed by dsyrk and solved by
+ * Cholesky (O(n d^2) per step). AUTO: NEWTON_CG, switching to NEWTON_CHOL for the remaining steps
+ * when a CG solve needs more than min(d, 200) iterations (ill-conditioned, small lambda). */
+enum { CAV_SIM_AUTO = 0, CAV_SIM_NEWTON_CG = 1, CAV_SIM_NEWTON_CHOL = 2, CAV_SIM_LBFGS = 3 };
+
+/* Solver options; cav_sim_opts_default() gives the documented defaults. */
+typedef struct cav_sim_opts {
+    /* Convergence tolerance (default 1e-8):
+     *   smooth losses (logistic, generic L-BFGS): relative gradient norm
+     *       ||grad J(w)||_2 / ||grad J(0)||_2 <= tol;
+     *   hinge (dual coordinate descent): relative duality gap (P(w) - D(alpha)) / P(w) <= tol,
+     *       with P the primal and D the dual objective at the current (w(alpha), alpha);
+     *       hard margin: P = ||w||^2 / (2 m^2) for the feasible rescaling w/m, m = min margin;
+     *   kernel logistic: ||l'(y, K a) + lambda a||_2 / ||l'(y, 0)||_2 <= tol (the RKHS gradient).
+     */
+    double tol;
+    long max_iter; /* outer iterations: Newton or L-BFGS steps (default 1000); dual CD runs at
+                      most 20 max_iter epochs in all */
+    int method;    /* logistic: CAV_SIM_AUTO / NEWTON_CG / NEWTON_CHOL / LBFGS */
+    int lbfgs_m;   /* L-BFGS memory (default 10) */
+    double C_max;  /* hard-margin SVM: largest box C = 1/lambda tried before declaring the data
+                      non-separable (default 1e8) */
+    uint64_t seed; /* seed of the coordinate order of dual CD (default 0) */
+} cav_sim_opts;
+
+cav_sim_opts cav_sim_opts_default(void);
+
+/* What a solver reports. */
+typedef struct cav_sim_fit {
+    int status;       /* CAV_OK, CAV_EMAXITER (residual above tol), CAV_EDIVERGE (hard-margin SVM
+                         on non-separable data), or an error */
+    long iterations;  /* Newton / L-BFGS steps, CD epochs; 0 for closed forms */
+    long inner;       /* CG steps (Newton-CG) or coordinate updates (CD) */
+    double objective; /* J at the returned solution (kernel: with ||f||_H^2 = a^T K a) */
+    double residual;  /* achieved relative gradient norm or relative duality gap */
+    int separable;    /* hinge with lambda = 0: 1 separable, 0 not; -1 otherwise */
+    long nsv;         /* hinge: number of support vectors (alpha > 0); -1 otherwise */
+} cav_sim_fit;
+
+/* Square loss l = (y - h)^2/2, closed form. A = X/sqrt(d).
+ *   d <= n: primal (A^T A + lambda I) w = A^T y by Cholesky of the d x d matrix;
+ *   d >  n: dual   w = A^T c, (A A^T + lambda I) c = y by Cholesky of the n x n matrix.
+ * lambda = 0: OLS when n >= d, minimum-norm interpolator w = A^T (A A^T)^{-1} y (that is
+ * w = sqrt(d) X^T (X X^T)^{-1} y) when n < d. fit->residual: relative gradient norm of J. */
+int cav_sim_ridge(size_t n, size_t d, const double *X, const double *y, double lambda, double *w,
+                  cav_sim_fit *fit, cav_err *err);
+
+/* Logistic loss l = log(1 + exp(-y h)), y = +-1, lambda > 0 (on separable data the lambda = 0
+ * minimiser does not exist). Criterion: relative gradient norm <= opts->tol (default 1e-8).
+ * w (length d) is output only: the solver starts at w = 0. opts may be NULL (defaults). */
+int cav_sim_logistic(size_t n, size_t d, const double *X, const double *y, double lambda,
+                     const cav_sim_opts *opts, double *w, cav_sim_fit *fit, cav_err *err);
+
+/* Hinge loss l = max(0, 1 - y h) by dual coordinate descent (Hsieh, Chang, Lin, Keerthi,
+ * Sundararajan, ICML 2008) on  max_alpha sum alpha - ||sum_mu alpha_mu y_mu x_mu/sqrt d||^2/2,
+ * 0 <= alpha <= C = 1/lambda, w = sum alpha_mu y_mu x_mu / sqrt(d); random order each epoch, no
+ * shrinking. Stops at relative duality gap <= opts->tol (default 1e-8).
+ * lambda = 0: hard-margin max-margin classifier min ||w||^2 s.t. y_mu w.x_mu/sqrt(d) >= 1. It
+ * solves the box problem for C = 1, 100, 10^4, ... <= opts->C_max warm-started; the first C whose
+ * solution has no alpha at the bound is the hard-margin solution (all slacks are zero), which is
+ * then refined without the box to hard-margin relative gap <= tol. If alpha still touches
+ * C = C_max the data are reported non-separable: CAV_EDIVERGE, fit->separable = 0, and w is
+ * the soft-margin solution at C_max. alpha (length n, may be NULL) receives the dual variables.
+ * fit->objective for lambda = 0 is ||w||^2/2. */
+int cav_sim_svm(size_t n, size_t d, const double *X, const double *y, double lambda,
+                const cav_sim_opts *opts, double *w, double *alpha, cav_sim_fit *fit, cav_err *err);
+
+/* Any registered differentiable loss (uses loss->type->value for l and dl) by L-BFGS with
+ * Armijo backtracking; lambda > 0; criterion: relative gradient norm <= opts->tol. Meant for
+ * smooth-hinge and other smooth losses; for non-smooth losses it returns what it reaches. */
+int cav_sim_lbfgs(const cav_loss *loss, size_t n, size_t d, const double *X, const double *y,
+                  double lambda, const cav_sim_opts *opts, double *w, cav_sim_fit *fit,
+                  cav_err *err);
+
+/* Dispatch on loss->type->name: "square" -> ridge, "logistic" -> logistic, "hinge" -> svm,
+ * anything else -> L-BFGS. */
+int cav_sim_erm(const cav_loss *loss, size_t n, size_t d, const double *X, const double *y,
+                double lambda, const cav_sim_opts *opts, double *w, cav_sim_fit *fit, cav_err *err);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Kernel learners (src/sim/kernel.c)                                                          */
+/* ------------------------------------------------------------------------------------------ */
+
+/* Dot-product kernel k(x, x') = g(x.x'/d) with g(t) = mu1^2 t + mustar^2 t^3.
+ * Why this g: by El Karoui (Ann. Stat. 38, 2010) a dot-product kernel matrix on x ~ N(0, I_d)
+ * in the proportional limit is K ~ g(0) 11^T + g'(0) XX^T/d + (g(1) - g(0) - g'(0)) I
+ * (+ a rank-one term proportional to g''(0)). Here g(0) = 0, g'(0) = mu1^2, g''(0) = 0 and
+ * g(1) - g(0) - g'(0) = mustar^2, so K ~ mu1^2 XX^T/d + mustar^2 I: exactly the Gaussian-
+ * equivalent kernel of the theory with mu0 = 0. The kernel is positive definite (a positive
+ * combination of t and t^3, i.e. of the linear kernel and its Schur cube). */
+typedef struct cav_sim_kernel {
+    double mu1, mustar;
+} cav_sim_kernel;
+
+/* t[i] <- g(t[i]) for i < n. */
+void cav_sim_kernel_map(const cav_sim_kernel *k, size_t n, double *t);
+
+/* Gram matrix K (n x n, full symmetric, row-major) of the rows of X (n x d): K = g(X X^T / d),
+ * by dsyrk and an elementwise map. */
+int cav_sim_kernel_gram(const cav_sim_kernel *k, size_t n, size_t d, const double *X, double *K,
+                        cav_err *err);
+
+/* Cross kernel Kt (nt x n) = g(Xt X^T / d) between test rows Xt (nt x d) and training rows X. */
+int cav_sim_kernel_cross(const cav_sim_kernel *k, size_t nt, size_t n, size_t d, const double *Xt,
+                         const double *X, double *Kt, cav_err *err);
+
+/* Predictions f(x_t) = sum_i a_i k(x_i, x_t) for nt test rows Xt, in row blocks (memory
+ * O(block n)). */
+int cav_sim_kernel_predict(const cav_sim_kernel *k, size_t n, size_t d, const double *X,
+                           const double *a, size_t nt, const double *Xt, double *f, cav_err *err);
+
+/* Fit representer coefficients a (length n) for loss "square", "hinge" or "logistic" given the
+ * Gram matrix K (n x n, borrowed, not modified):
+ *   square:   a = (K + lambda I)^{-1} y (lambda = 0: K^{-1} y, the kernel interpolator);
+ *   hinge:    dual CD with Q = diag(y) K diag(y), a = alpha o y (lambda = 0: hard margin);
+ *   logistic: Newton on a, each step solving the Woodbury form of (D + lambda K^{-1})^{-1}
+ *             with the SPD matrix lambda I + D^{1/2} K D^{1/2}; lambda > 0.
+ * fit->objective = sum l(y, K a) + (lambda/2) a^T K a. */
+int cav_sim_kernel_fit(const cav_loss *loss, size_t n, const double *K, const double *y,
+                       double lambda, const cav_sim_opts *opts, double *a, cav_sim_fit *fit,
+                       cav_err *err);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Random features (src/sim/rf.c)                                                              */
+/* ------------------------------------------------------------------------------------------ */
+
+/* Features Z (n x p) of the rows of X (n x d) with weights F (p x d, row-major, iid N(0,1)):
+ *   z = sigma(F x / sqrt(d)) - mu0,   mu0 = E sigma(g), g ~ N(0,1) (from act->hermite),
+ * i.e. features centred by their population mean so the constant (mu0) direction drops out,
+ * as in the theory where the RF learner acts through (mu1, mustar). The learner is
+ * f(x) = a.z / sqrt(p) with penalty (lambda/2)||a||^2: the linear solvers applied to Z. */
+int cav_sim_rf_features(const cav_activation_type *act, size_t p, size_t d, const double *F,
+                        size_t n, const double *X, double *Z, cav_err *err);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Metrics (src/sim/metrics.c)                                                                 */
+/* ------------------------------------------------------------------------------------------ */
+
+/* Running mean and standard error over seeds (Welford). Zero-initialise or use _init. */
+typedef struct cav_sim_stat {
+    long n;
+    double mean, m2;
+} cav_sim_stat;
+
+void cav_sim_stat_init(cav_sim_stat *s);
+/* Add one value; NaN values are skipped (counted nowhere). */
+void cav_sim_stat_add(cav_sim_stat *s, double x);
+double cav_sim_stat_mean(const cav_sim_stat *s); /* NaN if empty */
+/* Standard error of the mean sqrt(var / n) with the unbiased variance; NaN if n < 2. */
+double cav_sim_stat_sem(const cav_sim_stat *s);
+
+/* Rules-and-Facts observables of one fitted learner. */
+typedef struct cav_sim_raf_obs {
+    double egen;        /* error on fresh rule points: P(sign f(x) != sign(nu)) */
+    double emem;        /* fraction of training facts with sign(f) != y (NaN if no facts) */
+    double etrain_rule; /* fraction of training rule points with sign(f) != y (NaN if none) */
+    double train_loss;  /* (1/n) sum_mu l(y_mu, f(x_mu)), no penalty */
+    double m, q;        /* linear learner: m = w.w* /d, q = ||w||^2/d; NaN otherwise */
+} cav_sim_raf_obs;
+
+/* Training observables from the fitted fields f (length n): emem, etrain_rule and train_loss
+ * (with `loss`; square, hinge and logistic are computed inline, others via loss->type->value).
+ * sign(f) = 0 counts as an error. egen, m, q are set to NaN. */
+void cav_sim_raf_train_obs(const cav_loss *loss, size_t n, const double *f, const double *y,
+                           const unsigned char *fact, cav_sim_raf_obs *obs);
+
+/* Fraction of i < nt with sign(f[i]) != y[i] (f = 0 counts as an error). */
+double cav_sim_error_rate(size_t nt, const double *f, const double *y);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Rules-and-Facts experiment (src/sim/raf_experiment.c)                                       */
+/* ------------------------------------------------------------------------------------------ */
+
+typedef enum cav_sim_learner {
+    CAV_SIM_LINEAR = 0, /* f(x) = w.x/sqrt(d) */
+    CAV_SIM_KERNEL = 1, /* dot-product kernel with (mu1, mustar), see cav_sim_kernel */
+    CAV_SIM_RF = 2      /* random features, p = round(kappa d), activation act */
+} cav_sim_learner;
+
+typedef struct cav_sim_raf_config {
+    cav_sim_learner learner;
+    cav_loss loss;                  /* square, hinge, logistic (kernel: only these), or any
+                                       smooth registered loss (linear / rf, via L-BFGS) */
+    double alpha;                   /* n = round(alpha d) */
+    double eps;                     /* fact probability in [0, 1] */
+    double lambda;                  /* ridge penalty >= 0 (0: min-norm / max-margin limit) */
+    double mu1, mustar;             /* kernel learner */
+    double kappa;                   /* rf: p = round(kappa d) */
+    const cav_activation_type *act; /* rf activation */
+    size_t d;
+    uint64_t seed;
+    size_t n_test; /* rule test points for kernel / rf; 0: max(n, 10000) */
+    cav_sim_opts opts;
+} cav_sim_raf_config;
+
+/* Fills cfg with defaults: linear, square loss type NULL (must be set), alpha 1, eps 0.1,
+ * lambda 0.1, mu1 = 1, mustar = 1, kappa = 2, act NULL, d 200, seed 0, n_test 0, default opts. */
+void cav_sim_raf_config_default(cav_sim_raf_config *cfg);
+
+typedef struct cav_sim_raf_result {
+    int status; /* CAV_OK, the solver's non-convergence status, or an error */
+    cav_sim_raf_obs obs;
+    cav_sim_fit fit;
+    size_t n, p, nfacts, n_test;
+    char msg[CAV_ERR_MSG_LEN];
+} cav_sim_raf_result;
+
+/* One Rules-and-Facts experiment with seed cfg->seed: fresh teacher w* ~ N(0, I_d), training
+ * set of n = round(alpha d) RAF points, ERM with the chosen learner and loss, observables.
+ * egen: linear learner — exact population rule error arccos(w.w* / (|w||w*|)) / pi given the
+ * trained w (x ~ N(0, I) makes this the exact conditional expectation, with no test noise);
+ * kernel / rf — measured on n_test fresh rule points (default max(n, 10000): test-set standard
+ * error <= 0.005, below the seed-to-seed spread at d <= 2000). Streams: teacher
+ * (seed, hash("raf/teacher")), train (seed, hash("raf/train")), test (seed, hash("raf/test")),
+ * rf weights (seed, hash("raf/rf")). Reentrant; never prints. Returns result->status. */
+int cav_sim_raf_experiment(const cav_sim_raf_config *cfg, cav_sim_raf_result *result);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

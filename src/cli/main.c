@@ -1,10 +1,163 @@
-/* cavity command-line tool — placeholder entry point (the generic CLI lands with the runner). */
+/* cavity — command-line entry point: dispatch to subcommands, `list`, `help`, and the shared
+ * helpers of cli.h. Data goes to stdout, diagnostics to stderr prefixed "cavity:".
+ * Everything model-specific comes from the registry (cavity/model.h). */
+#include "cli/cli.h"
+
+#include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
-#include "cavity/model.h"
+int cli_rank = 0;
 
-int main(void)
+void cli_error(const char *fmt, ...)
 {
-    fprintf(stderr, "cavity: models: %s\n", cav_model_names());
-    return 0;
+    if (cli_rank != 0) return;
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("cavity: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+const cav_model *cli_model(const char *name)
+{
+    const cav_model *m = name ? cav_model_find(name) : NULL;
+    if (!m) {
+        if (name)
+            cli_error("unknown model '%s'; models: %s", name, cav_model_names());
+        else
+            cli_error("missing MODEL; models: %s", cav_model_names());
+    }
+    return m;
+}
+
+static void range_text(const cav_param_spec *p, char *buf, size_t len)
+{
+    if (p->kind == CAV_PARAM_CHOICE) {
+        size_t k = (size_t)snprintf(buf, len, "one of: ");
+        for (int i = 0; p->choices[i] && k < len; i++)
+            k += (size_t)snprintf(buf + k, len - k, "%s%s", i ? ", " : "", p->choices[i]);
+        return;
+    }
+    char lo[40], hi[40];
+    if (isinf(p->lo))
+        snprintf(lo, sizeof lo, "-inf");
+    else
+        cav_fmt_double(p->lo, lo, sizeof lo);
+    if (isinf(p->hi))
+        snprintf(hi, sizeof hi, "inf");
+    else
+        cav_fmt_double(p->hi, hi, sizeof hi);
+    snprintf(buf, len, "%s%s, %s%s", p->lo_open || isinf(p->lo) ? "(" : "[", lo, hi,
+             p->hi_open || isinf(p->hi) ? ")" : "]");
+}
+
+void cli_model_help(FILE *f, const cav_model *m)
+{
+    fprintf(f, "%s — %s\npaper: %s\n\nparameters (grids: a:b:n, a:b:n:log, x,y,z):\n", m->name,
+            m->summary ? m->summary : "", m->paper ? m->paper : "-");
+    for (int i = 0; i < m->nparams; i++) {
+        const cav_param_spec *p = &m->params[i];
+        char def[64], rng[512];
+        if (p->kind == CAV_PARAM_REAL)
+            cav_fmt_double(p->def, def, sizeof def);
+        else
+            cav_param_format(p, p->def, def, sizeof def);
+        range_text(p, rng, sizeof rng);
+        const char *kind = p->kind == CAV_PARAM_REAL  ? "real"
+                           : p->kind == CAV_PARAM_INT ? "integer"
+                                                      : "choice";
+        fprintf(f, "  --%-14s %s. %s, default %s, %s%s\n", p->name, p->help ? p->help : "", kind,
+                def, rng,
+                p->flags & CAV_PF_SIM      ? " [simulation only]"
+                : p->flags & CAV_PF_THEORY ? " [theory only]"
+                                           : "");
+    }
+    fprintf(f, "\nobservables:\n");
+    for (int j = 0; j < m->nobs; j++)
+        fprintf(f, "  %-16s %s\n", m->obs[j].name, m->obs[j].help ? m->obs[j].help : "");
+    if (m->axis) fprintf(f, "  (one row per value of %s)\n", m->axis);
+    fprintf(f, "\nentry points: %s%s\n", m->theory ? "theory " : "", m->simulate ? "simulate" : "");
+    if (m->compare_x)
+        fprintf(f, "compare defaults: --x %s --theory-grid %s --sim-grid %s --y %s%s%s%s%s\n",
+                m->compare_x, m->compare_theory ? m->compare_theory : "-",
+                m->compare_sim ? m->compare_sim : "-", m->compare_y ? m->compare_y : "-",
+                m->compare_by ? " --by " : "", m->compare_by ? m->compare_by : "",
+                m->compare_set ? " with " : "", m->compare_set ? m->compare_set : "");
+}
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: cavity COMMAND [MODEL] [--param GRID ...] [options]\n\n"
+               "commands:\n"
+               "  list                      the models\n"
+               "  help MODEL                parameters, observables and paper of a model\n"
+               "  theory MODEL [...]        asymptotic prediction on a grid of parameters\n"
+               "  simulate MODEL [...]      finite-size experiments (--seeds N, --seed S)\n"
+               "  compare MODEL [...]       theory and simulation side by side, with a figure\n"
+               "  plot STORE --model M ...  figure from stored results\n"
+               "  export STORE              dump a results store (--format csv|json)\n\n"
+               "Every model parameter is an option --name GRID: a:b:n (linear), a:b:n:log,\n"
+               "x,y,z (list, also for choices); several grids give their cartesian product.\n"
+               "Run `cavity COMMAND --help` for the options of a command.\n"
+               "Exit codes: 0 success, 1 computation failed, 2 bad usage or input,\n"
+               "3 finished with some points failed.\n");
+}
+
+static int cmd_list(void)
+{
+    for (const cav_model *const *m = cav_model_registry(); *m; m++)
+        printf("%-12s %s (%s)\n", (*m)->name, (*m)->summary ? (*m)->summary : "",
+               (*m)->paper ? (*m)->paper : "-");
+    return EXIT_OKAY;
+}
+
+static int dispatch(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
+        usage(stdout);
+        return EXIT_OKAY;
+    }
+    if (!strcmp(cmd, "--version")) {
+        printf("cavity %s (%s)\n", cav_version(), cav_git_revision());
+        return EXIT_OKAY;
+    }
+    if (!strcmp(cmd, "list")) return cmd_list();
+    if (!strcmp(cmd, "help")) {
+        if (argc < 3) {
+            usage(stdout);
+            return EXIT_OKAY;
+        }
+        const cav_model *m = cli_model(argv[2]);
+        if (!m) return EXIT_USAGE;
+        cli_model_help(stdout, m);
+        return EXIT_OKAY;
+    }
+    if (!strcmp(cmd, "theory") || !strcmp(cmd, "simulate") || !strcmp(cmd, "compare"))
+        return cli_sweep(argc - 1, argv + 1);
+    if (!strcmp(cmd, "plot")) return cli_plot(argc - 1, argv + 1);
+    if (!strcmp(cmd, "export")) return cli_export(argc - 1, argv + 1);
+    cli_error("unknown command '%s'; commands: list, help, theory, simulate, compare, plot, "
+              "export",
+              cmd);
+    return EXIT_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+    int size = 1;
+    if (cav_mpi_init(&argc, &argv, &cli_rank, &size) != CAV_OK) {
+        fprintf(stderr, "cavity: MPI initialisation failed\n");
+        return EXIT_FAILED;
+    }
+    int rc = dispatch(argc, argv);
+    cav_mpi_finalize();
+    return rc;
 }

@@ -1,0 +1,214 @@
+/* cavity/run.h — generic experiment machinery: parameter grids, canonical keys, the sweep
+ * runner (threads, optional MPI), the SQLite results store, CSV/JSON tables and gnuplot figures.
+ *
+ * Everything here knows a model only through its registry entry (cavity/model.h). Data flow
+ * (DESIGN.md "Data flow"):
+ *
+ *   cav_grid (values per parameter) --> cav_run_exec (theory chains / simulation seeds)
+ *        --> cav_store (one row per computed point and seed, resume by key)
+ *        --> cav_table_write (CSV / JSON), cav_figure_write (gnuplot)
+ *
+ * Ownership: functions borrow their pointer arguments; objects returned through `**out` belong
+ * to the caller and are released with the matching _free / _close (NULL is a no-op). Errors are
+ * reported through an int status (cavity/status.h) and a message on the cav_err argument. The
+ * library never prints: writers take a FILE * chosen by the caller.
+ */
+#ifndef CAVITY_RUN_H
+#define CAVITY_RUN_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "cavity/model.h"
+#include "cavity/status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* What is computed at a point. */
+typedef enum cav_kind { CAV_KIND_THEORY = 0, CAV_KIND_SIM = 1 } cav_kind;
+
+/* "theory" / "simulation". */
+const char *cav_kind_name(int kind);
+/* 1 if parameter p is an input of `kind` (theory ignores CAV_PF_SIM parameters, simulation
+ * ignores CAV_PF_THEORY ones). */
+int cav_param_used(const cav_param_spec *p, int kind);
+
+/* ---------------------------------------------------------------------------------------- */
+/* Grids                                                                                     */
+
+/* Values of every parameter of a model; the points are their cartesian product. A parameter
+ * that was never set holds its default. */
+typedef struct cav_grid {
+    const cav_model *model;
+    size_t n[CAV_MAX_PARAMS];     /* number of values of each parameter (>= 1) */
+    double *vals[CAV_MAX_PARAMS]; /* owned arrays of values */
+    int order[CAV_MAX_PARAMS];    /* parameters in the order they were set */
+    int nset;
+    int chain; /* preferred continuation axis (parameter index), -1: first swept one set */
+} cav_grid;
+
+/* Initialise g with the defaults of m (one value per parameter). */
+int cav_grid_init(cav_grid *g, const cav_model *m, cav_err *err);
+void cav_grid_free(cav_grid *g);
+
+/* Parse a grid text for parameter `name` and set its values:
+ *   "a:b:n"      n values linearly spaced from a to b (endpoints exact);
+ *   "a:b:n:log"  n values logarithmically spaced (a, b > 0);
+ *   "x,y,z"      a list (numbers, or choice names for a choice parameter);
+ *   "x"          a single value.
+ * Integer parameters round range values to the nearest integer. Every value is checked against
+ * the parameter's spec; messages name the parameter and its allowed range. */
+int cav_grid_set(cav_grid *g, const char *name, const char *text, cav_err *err);
+/* Parse a grid text for spec p into a new array (*vals, *n); the caller frees *vals. */
+int cav_grid_parse(const cav_param_spec *p, const char *text, double **vals, size_t *n,
+                   cav_err *err);
+/* Continuation axis for `kind`: g->chain when it is used by kind and swept, else the first
+ * swept parameter in the order set, else -1. */
+int cav_grid_chain(const cav_grid *g, int kind);
+/* Number of points for `kind` (parameters not used by kind count once, at their first value). */
+size_t cav_grid_size(const cav_grid *g, int kind);
+/* Values of point i (0 <= i < cav_grid_size) in spec order. Points are ordered with the chain
+ * axis varying fastest, then the other parameters in reverse spec order (the first parameter
+ * slowest), so a chain is a contiguous block of cav_grid_chain_len() points. */
+void cav_grid_point(const cav_grid *g, int kind, size_t i, double *v);
+size_t cav_grid_chain_len(const cav_grid *g, int kind);
+/* Run the model's cross-parameter check on every point; the message names the point. */
+int cav_grid_check(const cav_grid *g, int kind, cav_err *err);
+
+/* Canonical key of a point: "name=value,..." over the parameters used by kind, in spec order,
+ * with cav_param_format values (shortest round-trip numbers, choice names). */
+int cav_key_format(const cav_model *m, int kind, const double *v, char *buf, size_t len);
+#define CAV_KEY_LEN 1024
+
+/* Shortest "%.*g" form of x that reads back to x ("nan", "inf", "-inf" for non-finite). */
+void cav_fmt_double(double x, char *buf, size_t len);
+
+/* ---------------------------------------------------------------------------------------- */
+/* Results store (SQLite; schema in docs/store.md)                                           */
+
+#define CAV_STORE_APP_ID 0x43415654 /* "CAVT", PRAGMA application_id */
+#define CAV_STORE_VERSION 1         /* PRAGMA user_version */
+
+typedef struct cav_store cav_store;
+
+enum { CAV_STORE_READ = 0, CAV_STORE_WRITE = 1 };
+
+/* Open (WRITE: create when missing) a store. An existing file must be a cavity store of a
+ * schema version <= CAV_STORE_VERSION; otherwise CAV_EIO with a message and the file is not
+ * modified (nothing is written before the checks pass). WAL journal, 10 s busy timeout. */
+int cav_store_open(const char *path, int mode, cav_store **out, cav_err *err);
+void cav_store_close(cav_store *s);
+
+/* One stored computation. */
+typedef struct cav_store_row {
+    const char *key; /* canonical key (cav_key_format) */
+    long seed;       /* simulation seed; 0 for theory */
+    const cav_result *res;
+    const double *warm; /* theory warm-start vector of this point (may be NULL) */
+    int nwarm;
+    double wall; /* seconds */
+} cav_store_row;
+
+/* Insert or replace the row (model, kind, key, seed). One statement, one transaction. */
+int cav_store_put(cav_store *s, const cav_model *m, int kind, const double *v,
+                  const cav_store_row *row, cav_err *err);
+/* Look up (model, kind, key, seed): *found = 1 and res (initialised by the caller for m->nobs),
+ * warm[0..nwarm) and *wall filled when present. */
+int cav_store_get(cav_store *s, const cav_model *m, int kind, const char *key, long seed,
+                  cav_result *res, double *warm, int nwarm, double *wall, int *found, cav_err *err);
+/* Number of rows (all models, or model m when not NULL). */
+long cav_store_count(cav_store *s, const cav_model *m, cav_err *err);
+/* Dump every row (all models) as CSV or JSON (format CAV_FMT_*). */
+int cav_store_export(cav_store *s, FILE *f, int format, cav_err *err);
+
+/* ---------------------------------------------------------------------------------------- */
+/* Runner                                                                                    */
+
+typedef struct cav_progress {
+    size_t done, failed, total; /* computations (theory points or simulation seeds) */
+    size_t skipped;             /* found in the store */
+    double elapsed, eta;        /* seconds (eta < 0: unknown) */
+} cav_progress;
+
+typedef struct cav_run_opts {
+    int kind;         /* CAV_KIND_THEORY or CAV_KIND_SIM */
+    int jobs;         /* worker threads (>= 1); with jobs > 1 BLAS and OpenMP use 1 thread each */
+    int nseeds;       /* simulation: seeds per point (>= 1) */
+    uint64_t seed0;   /* simulation: seed index s of every point uses seed0 + s */
+    int recompute;    /* 1: ignore stored rows (and replace them) */
+    cav_store *store; /* may be NULL: nothing stored, nothing resumed */
+    /* Called (serialised) after each computation; may be NULL. */
+    void (*progress)(void *ctx, const cav_progress *p);
+    void *ctx;
+} cav_run_opts;
+
+/* The results of a sweep for one kind, in grid point order. */
+typedef struct cav_run {
+    const cav_model *model;
+    int kind;
+    size_t npoints, nseeds;
+    double *v; /* npoints x nparams values */
+    char (*keys)[CAV_KEY_LEN];
+    cav_result *res;       /* npoints x nseeds (theory: nseeds = 1) */
+    long *seed;            /* npoints x nseeds seeds (theory: 0) */
+    double *wall;          /* npoints x nseeds seconds */
+    unsigned char *stored; /* npoints x nseeds: 1 if read from the store */
+    size_t nfailed;        /* computations whose status is not CAV_OK */
+} cav_run;
+
+/* Defaults: theory, 1 job, 1 seed starting at 1, no store. */
+void cav_run_opts_init(cav_run_opts *o);
+/* Run every point of g for o->kind. Points found in the store are read, not recomputed; each new
+ * result is written to the store as soon as it is complete. Theory points are processed in
+ * chains along cav_grid_chain(): one worker solves a chain in order, passing warm starts, so
+ * results do not depend on o->jobs. Simulation seeds are independent units. Failures of points
+ * are results (their status); the return value is an error of the machinery itself (store I/O,
+ * memory, a model without the entry point). Under MPI (cav_mpi_init called in a job of several
+ * ranks) the units are spread over ranks; rank 0 writes the store and gets the whole run. */
+int cav_run_exec(const cav_grid *g, const cav_run_opts *o, cav_run **out, cav_err *err);
+void cav_run_free(cav_run *r);
+/* Result of point p, seed index s. */
+cav_result *cav_run_result(const cav_run *r, size_t p, size_t s);
+/* Simulation summary of point p, observable row `row`: mean and standard error (sample standard
+ * deviation / sqrt(k)) over the k seeds whose status is CAV_OK. */
+void cav_run_mean(const cav_run *r, size_t p, size_t row, double *mean, double *se, size_t *k);
+/* Summary status of point p: the first failing status over its seeds, else CAV_OK. */
+int cav_run_status(const cav_run *r, size_t p, double *residual, long *iterations);
+/* Load every stored row of model m and kind into a run (points sorted by their values); where[]
+ * are "name=value" filters (value in the parameter's syntax). */
+int cav_run_load(cav_store *s, const cav_model *m, int kind, const char *const *where,
+                 size_t nwhere, cav_run **out, cav_err *err);
+
+/* MPI: initialise when the process was started by mpirun (no-op otherwise or without MPI
+ * support); rank and size are returned through the pointers. cav_mpi_finalize ends it. */
+int cav_mpi_init(int *argc, char ***argv, int *rank, int *size);
+void cav_mpi_finalize(void);
+
+/* ---------------------------------------------------------------------------------------- */
+/* Tables and figures                                                                        */
+
+enum { CAV_FMT_CSV = 0, CAV_FMT_JSON = 1 };
+
+/* Write runs as one table: one row per point (per axis row), columns = the parameters used by
+ * any run, `kind` (when several runs), observables (simulation: name, name_se and `seeds`),
+ * status, residual, iterations. Numbers in shortest round-trip form. */
+int cav_table_write(FILE *f, int format, const cav_run *const *runs, size_t nruns, cav_err *err);
+
+enum { CAV_FIG_SVG = 0, CAV_FIG_PNG = 1, CAV_FIG_PDF = 2 };
+/* Figure format from the file name's extension, -1 if unsupported (message on err). */
+int cav_figure_format(const char *path, cav_err *err);
+/* Path of the gnuplot program, or NULL (message says how to install it). */
+const char *cav_figure_gnuplot(cav_err *err);
+/* Draw runs: x a parameter (or the axis observable), one panel per observable in the
+ * comma-separated ycsv, one colour per curve labelled by `by` (may be NULL) and the other
+ * parameters that vary; theory as lines, simulation as points with standard-error bars. */
+int cav_figure_write(const char *path, const cav_run *const *runs, size_t nruns, const char *x,
+                     const char *ycsv, const char *by, cav_err *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,32 @@
+/* cli/cli.h — shared pieces of the `cavity` command-line tool (the only code that prints or
+ * exits). Exit codes: 0 success, 1 computation failed, 2 bad usage or input, 3 finished with
+ * some points failed. */
+#ifndef CAVITY_CLI_H
+#define CAVITY_CLI_H
+
+#include "cavity/model.h"
+#include "cavity/run.h"
+
+enum { EXIT_OKAY = 0, EXIT_FAILED = 1, EXIT_USAGE = 2, EXIT_PARTIAL = 3 };
+
+/* MPI rank of this process (0 without MPI): only rank 0 prints results. */
+extern int cli_rank;
+
+/* Print "cavity: <message>" on stderr (rank 0 only). */
+void cli_error(const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
+
+/* Find a model by name or print the valid names; NULL when unknown. */
+const cav_model *cli_model(const char *name);
+/* Usage text of a model (parameters, observables, paper) on f. */
+void cli_model_help(FILE *f, const cav_model *m);
+
+/* Subcommands: argc/argv start at the subcommand name. Return the exit code. */
+int cli_sweep(int argc, char **argv); /* theory, simulate, compare */
+int cli_plot(int argc, char **argv);
+int cli_export(int argc, char **argv);
+
+#endif

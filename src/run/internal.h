@@ -1,0 +1,17 @@
+/* run/internal.h — helpers shared by the files of src/run (not public API). */
+#ifndef CAVITY_RUN_INTERNAL_H
+#define CAVITY_RUN_INTERNAL_H
+
+#include "cavity/run.h"
+
+/* Call fn for every stored row of model m and kind (ordered by key, then seed). res is owned by
+ * the scan and valid during the call only. A nonzero return of fn stops the scan. */
+int cav_store_scan(cav_store *s, const cav_model *m, int kind,
+                   int (*fn)(void *ctx, const char *key, long seed, const char *params_json,
+                             cav_result *res, double wall, cav_err *err),
+                   void *ctx, cav_err *err);
+
+/* Allocate an empty run of npoints x nseeds for model m (results initialised). */
+cav_run *cav_run_alloc(const cav_model *m, int kind, size_t npoints, size_t nseeds);
+
+#endif

@@ -53,7 +53,8 @@ int cav_fixpt_set(cav_fixpt *s, cav_fixpt_map F, void *ctx, const double *x0,
                   const cav_fixpt_opts *opts);
 
 /* One accepted step (may evaluate F several times while backtracking the damping).
- * Returns CAV_OK, CAV_EDIVERGE when the damping fell below damping_min, or the map's status. */
+ * Returns CAV_OK, CAV_EDIVERGE when the damping fell below damping_min because the residual kept
+ * growing, or the map's status when the map refused every trial down to damping_min. */
 int cav_fixpt_iterate(cav_fixpt *s);
 
 /* CAV_OK if the current residual <= tol, CAV_CONTINUE otherwise. */
@@ -63,8 +64,10 @@ int cav_fixpt_test(const cav_fixpt *s, double tol);
 typedef int (*cav_fixpt_observer)(void *ctx, size_t iter, const double *x, double residual);
 
 /* Iterate until converged or the budget is spent. Returns CAV_OK (converged), CAV_EMAXITER,
- * CAV_EDIVERGE or the map's error; in every case x(), residual() and iterations() describe the
- * last accepted iterate and message() says what happened. observer may be NULL. */
+ * CAV_EDIVERGE, the map's error (when it refused every trial down to damping_min), or
+ * CAV_CONTINUE when the observer stopped an unconverged solve; in every case x(), residual() and
+ * iterations() describe the last accepted iterate and cav_fixpt_error(s)->msg says what happened.
+ * observer may be NULL. */
 int cav_fixpt_solve(cav_fixpt *s, cav_fixpt_observer obs, void *obs_ctx);
 
 const double *cav_fixpt_x(const cav_fixpt *s);   /* current iterate (library-owned) */

@@ -1,0 +1,142 @@
+/* theory/bayes.c — Bayes-optimal state evolution, GLM with Gaussian prior (include/cavity/bayes.h).
+ *
+ * qhat(q) = alpha E_xi sum_k w_k gout(y_k, omega, V)^2, omega = sqrt(q) xi, V = 1 - q, where
+ * (y_k, w_k) is the channel's label law given nu ~ N(omega, V) — i.e. w_k = Z(y_k, omega, V).
+ * Derivation: the Bayes channel free energy Psi_out(q) = E_xi int dy Z(y, sqrt(q) xi, 1-q)
+ * log Z(y, sqrt(q) xi, 1-q) has 2 dPsi/dq = E int dy Z gout^2 (Barbier et al., PNAS 2019,
+ * eq. for qhat), and the Gaussian prior gives q = qhat/(1 + qhat).
+ * Stability: gout comes from the channel's log-domain out() (finite even where Z underflows,
+ * e.g. eps = 0 with the label against the field), and a weight that underflows to 0 multiplies a
+ * finite gout^2. Near q -> 1 the integrand varies on the scale sqrt(1-q)/sqrt(q) around xi = 0:
+ * the kink-aware quadrature gets breakpoints at 0 and +-few of that scale.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cavity/bayes.h"
+#include "cavity/gauss.h"
+
+typedef struct bo_ctx {
+    const cav_channel *ch;
+    double sq, V;
+    int bad;
+} bo_ctx;
+
+static void bo_integrand(void *vctx, size_t n, const double *z, double *out)
+{
+    bo_ctx *c = vctx;
+    double y[CAV_CHANNEL_MAXY], w[CAV_CHANNEL_MAXY], wnu[CAV_CHANNEL_MAXY];
+    double om[CAV_CHANNEL_MAXY], Vv[CAV_CHANNEL_MAXY], g[CAV_CHANNEL_MAXY];
+    for (size_t i = 0; i < n; i++) {
+        double omega = c->sq * z[i];
+        int K = c->ch->type->ylaw(c->ch, omega, c->V, y, w, wnu);
+        if (K <= 0) c->bad = 1;
+        for (int k = 0; k < K; k++) {
+            om[k] = omega;
+            Vv[k] = c->V;
+        }
+        c->ch->type->out(c->ch, (size_t)K, y, om, Vv, NULL, g, NULL);
+        double s = 0;
+        for (int k = 0; k < K; k++)
+            if (w[k] > 0) s += w[k] * g[k] * g[k];
+        out[i] = s;
+    }
+}
+
+int cav_bayes_check(const cav_channel *channel, double alpha, cav_err *err)
+{
+    if (!channel) return cav_err_set(err, CAV_EINVAL, "bayes: channel is NULL");
+    int st = cav_channel_check(channel, err);
+    if (st) return st;
+    if (!(alpha > 0) || !isfinite(alpha))
+        return cav_err_set(err, CAV_EINVAL, "bayes: alpha = %g must be > 0 and finite", alpha);
+    return CAV_OK;
+}
+
+int cav_bayes_qhat(const cav_channel *channel, double alpha, double q, double *qhat, cav_err *err)
+{
+    if (!(q >= 0 && q < 1))
+        return cav_err_set(err, CAV_ENUMERIC, "bayes: q = %.17g outside [0, 1)", q);
+    bo_ctx c = {channel, sqrt(q), 1.0 - q, 0};
+    double r = 0;
+    double sc = q > 0 ? sqrt((1.0 - q) / q) : 1.0; /* xi-scale of the transition */
+    double br[5] = {0.0, sc, -sc, 5 * sc, -5 * sc};
+    cav_gauss_opts o = cav_gauss_opts_default();
+    o.abstol = 1e-14;
+    o.reltol = 1e-12;
+    int st =
+        cav_gauss_expect(bo_integrand, &c, 1, br, channel->type->binary ? 5 : 0, &o, &r, NULL, err);
+    if (st == CAV_EMAXITER) st = CAV_OK;
+    if (st) return st;
+    if (c.bad || !isfinite(r))
+        return cav_err_set(err, CAV_ENUMERIC, "bayes: non-finite channel average at q = %g", q);
+    *qhat = alpha * r;
+    return CAV_OK;
+}
+
+typedef struct bo_map_ctx {
+    const cav_channel *ch;
+    double alpha;
+} bo_map_ctx;
+
+static int bo_map(void *vctx, const double *x, double *fx, cav_err *err)
+{
+    bo_map_ctx *c = vctx;
+    if (!(x[0] >= 0 && x[0] < 1))
+        return cav_err_set(err, CAV_ENUMERIC, "bayes: q = %g outside [0, 1)", x[0]);
+    double qh;
+    int st = cav_bayes_qhat(c->ch, c->alpha, x[0], &qh, err);
+    if (st) return st;
+    fx[0] = qh / (1.0 + qh);
+    return CAV_OK;
+}
+
+int cav_bayes_solve(const cav_channel *channel, double alpha, const double *q0,
+                    const cav_fixpt_opts *opts, cav_bayes_solution *out)
+{
+    cav_err err;
+    cav_err_clear(&err);
+    memset(out, 0, sizeof *out);
+    out->q = out->qhat = out->residual = NAN;
+    int st = cav_bayes_check(channel, alpha, &err);
+    if (st) {
+        out->status = st;
+        snprintf(out->msg, sizeof out->msg, "%.500s", err.msg);
+        return st;
+    }
+    cav_fixpt_opts o = cav_fixpt_opts_default();
+    o.tol = 1e-12;
+    if (opts) o = *opts;
+    double x0 = q0 && *q0 >= 0 && *q0 < 1 ? *q0 : 0.5;
+    bo_map_ctx c = {channel, alpha};
+    cav_fixpt *fp = cav_fixpt_alloc(1);
+    if (!fp) {
+        out->status = CAV_ENOMEM;
+        snprintf(out->msg, sizeof out->msg, "bayes: out of memory");
+        return CAV_ENOMEM;
+    }
+    st = cav_fixpt_set(fp, bo_map, &c, &x0, &o);
+    if (!st) st = cav_fixpt_solve(fp, NULL, NULL);
+    out->q = cav_fixpt_x(fp)[0];
+    out->residual = cav_fixpt_residual(fp);
+    out->iterations = (long)cav_fixpt_iterations(fp);
+    snprintf(out->msg, sizeof out->msg, "%.500s", cav_fixpt_error(fp)->msg);
+    cav_fixpt_free(fp);
+    double qh = NAN;
+    int st2 = cav_bayes_qhat(channel, alpha, out->q, &qh, &err);
+    out->qhat = qh;
+    if (!st && st2) st = st2;
+    out->status = st;
+    if (st == CAV_OK)
+        snprintf(out->msg, sizeof out->msg, "converged: residual %.3g after %ld iterations",
+                 out->residual, out->iterations);
+    return st;
+}
+
+double cav_bayes_egen_sign(double q)
+{
+    if (!(q > 0)) return 0.5;
+    if (q >= 1) return 0.0;
+    return atan(sqrt((1.0 - q) / q)) / 3.14159265358979323846;
+}

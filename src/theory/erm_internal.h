@@ -1,0 +1,26 @@
+/* theory/erm_internal.h — private helpers shared by the ERM replica engine files (not installed).
+ *
+ * erm_channel.c: channel-side Gaussian expectations (one kink-aware 1-D integral over the
+ * student field, the teacher field and the label integrated out through the channel's ylaw);
+ * erm_spectral.c: Marchenko–Pastur Stieltjes transform for the random-feature prior.
+ */
+#ifndef CAVITY_THEORY_ERM_INTERNAL_H
+#define CAVITY_THEORY_ERM_INTERNAL_H
+
+#include "cavity/erm.h"
+
+/* Channel-side sums at channel overlaps (m, q, V) in `regime`:
+ *   Ef2 = E[f^2], Edf = E[(1 - dh*)/V], Enuf = E[nu f],  f = (h* - omega)/V
+ * (interpolating regime: h* -> projection P, V -> the rescaled V~). The hats are then
+ * qhat = a Ef2, Vhat = a Edf, mhat = a Enuf + m Vhat. Returns CAV_OK or an error on err. */
+int cav_erm_chan_sums(const cav_loss *loss, const cav_channel *ch, double m, double q, double V,
+                      int regime, double sums[3], cav_err *err);
+
+/* 1 if the loss has a known lambda -> 0+ interpolation limit (square, hinge, logistic). */
+int cav_erm_has_limit(const cav_loss *loss);
+
+/* Marchenko–Pastur law of S = F F^T/d, F p x d iid N(0,1), ratio c = p/d (with its atom of mass
+ * 1 - 1/c at 0 when c > 1): G1 = <1/(s+t)>, G2 = <1/(s+t)^2> for t > 0. */
+void cav_erm_mp_stieltjes(double c, double t, double *G1, double *G2);
+
+#endif

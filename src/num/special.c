@@ -24,6 +24,9 @@
  *   a_x = (y - rho x)/(x sqrt(1-rho^2)), a_y = (x - rho y)/(y sqrt(1-rho^2)),
  *   beta = 0 if xy > 0 or (xy = 0 and x + y >= 0), 1/2 otherwise; and the upper orthant
  *   P(z1 > h, z2 > k) = Phi2(-h, -k; rho). rho = 0, +-1 and h = k = 0 are exact closed forms.
+ *   When the result is below 1e-3 of the leading terms (the formula cancels: strongly negative
+ *   rho, small orthants), P = int_h^inf phi(x) H((k - rho x)/sqrt(1-rho^2)) dx is integrated
+ *   instead by the adaptive Gaussian quadrature of gauss.c (relative tolerance 1e-13).
  * Hermite coefficients (used for random-feature models, e.g. Mei & Montanari 2022, Gerace et al.
  *   2020): mu0 = E s(g), mu1 = E g s(g), mustar^2 = E s(g)^2 - mu0^2 - mu1^2, by cav_gauss_expect.
  */
@@ -148,6 +151,18 @@ static double owen_t_ratio(double x, double num, double s)
     return cav_owen_t(x, num / (x * s));
 }
 
+typedef struct bvn_ctx {
+    double h, k, rho, s;
+} bvn_ctx;
+
+/* Integrand of P = int_h^inf phi(x) H((k - rho x)/s) dx. */
+static void bvn_fn(void *c, size_t n, const double *x, double *out)
+{
+    const bvn_ctx *B = c;
+    for (size_t i = 0; i < n; i++)
+        out[i] = x[i] > B->h ? cav_H((B->k - B->rho * x[i]) / B->s) : 0.0;
+}
+
 double cav_bvn_upper(double h, double k, double rho)
 {
     if (isnan(h) || isnan(k) || !(rho >= -1.0 && rho <= 1.0)) return NAN;
@@ -163,10 +178,22 @@ double cav_bvn_upper(double h, double k, double rho)
     if (x == 0.0 && y == 0.0) return 0.25 + asin(rho) / two_pi;
     double s = sqrt((1.0 - rho) * (1.0 + rho));
     double beta = (x * y > 0.0 || (x * y == 0.0 && x + y >= 0.0)) ? 0.0 : 0.5;
-    double v = 0.5 * cav_Phi(x) + 0.5 * cav_Phi(y) - owen_t_ratio(x, y - rho * x, s) -
-               owen_t_ratio(y, x - rho * y, s) - beta;
-    if (v < 0.0) v = 0.0;
-    return v;
+    double lead = 0.5 * cav_Phi(x) + 0.5 * cav_Phi(y);
+    double v = lead - owen_t_ratio(x, y - rho * x, s) - owen_t_ratio(y, x - rho * y, s) - beta;
+    if (v >= 1e-3 * lead) return v;
+    /* Owen's formula cancelled (small orthant, typically rho < 0 or far tails): integrate the
+     * positive one-dimensional form instead, to relative accuracy, over the variable with the
+     * larger threshold (the more concentrated integrand). */
+    bvn_ctx B = {h > k ? h : k, h > k ? k : h, rho, s};
+    cav_gauss_opts o = cav_gauss_opts_default();
+    o.abstol = 0.0;
+    o.reltol = 1e-13;
+    o.zmax = fabs(B.h) + 12.0 > 12.0 ? fabs(B.h) + 12.0 : 12.0;
+    o.max_panels = 600;
+    double r;
+    int st = cav_gauss_expect(bvn_fn, &B, 1, &B.h, 1, &o, &r, NULL, NULL);
+    if (st != CAV_OK && st != CAV_EMAXITER) return v > 0.0 ? v : 0.0;
+    return r;
 }
 
 typedef struct herm_ctx {
@@ -193,7 +220,7 @@ int cav_hermite_coeffs(double (*sigma)(void *ctx, double x), void *ctx, const do
     herm_ctx H = {sigma, ctx};
     double r[3];
     cav_gauss_opts o = cav_gauss_opts_default();
-    o.abstol = 1e-14;
+    o.abstol = 1e-13; /* above the roundoff floor 50 eps E|s| of a zero-mean component */
     o.reltol = 1e-12;
     int st = cav_gauss_expect(herm_fn, &H, 3, kinks, nkinks, &o, r, NULL, err);
     if (st != CAV_OK) return st;

@@ -131,11 +131,13 @@ int cav_sim_logistic(size_t n, size_t d, const double *X, const double *y, doubl
  * 0 <= alpha <= C = 1/lambda, w = sum alpha_mu y_mu x_mu / sqrt(d); random order each epoch, no
  * shrinking. Stops at relative duality gap <= opts->tol (default 1e-8).
  * lambda = 0: hard-margin max-margin classifier min ||w||^2 s.t. y_mu w.x_mu/sqrt(d) >= 1. It
- * solves the box problem for C = 1, 100, 10^4, ... <= opts->C_max warm-started; the first C whose
- * solution has no alpha at the bound is the hard-margin solution (all slacks are zero), which is
- * then refined without the box to hard-margin relative gap <= tol. If alpha still touches
- * C = C_max the data are reported non-separable: CAV_EDIVERGE, fit->separable = 0, and w is
- * the soft-margin solution at C_max. alpha (length n, may be NULL) receives the dual variables.
+ * solves box problems for C = 1, 100, 10^4, ... <= opts->C_max, warm-started; a stage ends as
+ * soon as some alpha reaches C (C too small: next C), or when it converges with no alpha at C,
+ * which is then the hard-margin solution (all slacks zero): it is refined without the box to
+ * hard-margin relative gap <= tol. If alpha reaches C = C_max the data are reported
+ * non-separable: CAV_EDIVERGE, fit->separable = 0, w the last iterate (heuristic at the margin:
+ * separable data with margin below ~1/sqrt(C_max) are reported non-separable).
+ * alpha (length n, may be NULL) receives the dual variables.
  * fit->objective for lambda = 0 is ||w||^2/2. */
 int cav_sim_svm(size_t n, size_t d, const double *X, const double *y, double lambda,
                 const cav_sim_opts *opts, double *w, double *alpha, cav_sim_fit *fit, cav_err *err);

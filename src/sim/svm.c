@@ -15,7 +15,9 @@
  * Hard margin (lambda = 0): min ||w||^2/2 s.t. y_mu a_mu.w >= 1. If the data are separable its
  * dual optimum alpha* is finite and, for every C >= max alpha*, the box problem has the same
  * solution (the box is inactive; all slacks vanish). So we solve box problems with C = 1, 100,
- * ... up to C_max (warm-started) until no alpha sits at C, then drop the box. The hard-margin
+ * ... up to C_max (warm-started) until no alpha sits at C, then drop the box. If alpha still
+ * reaches C_max the data are declared non-separable (for separable data this would need
+ * max alpha* = O(||w_opt||^2) >= C_max, i.e. a margin below 1/sqrt(C_max)). The hard-margin
  * gap uses the feasible point w/m, m = min_mu y_mu a_mu.w > 0: P_h = ||w||^2/(2 m^2) >=
  * ||w_opt||^2/2 >= D(alpha). */
 #include <math.h>
@@ -61,7 +63,7 @@ static double rel_gap(const sim_dcd_ops *ops, const double *y, double C, const d
 /* Epochs of CD at box C until rel gap <= tol or the epoch budget runs out. */
 static int dcd_run(const sim_dcd_ops *ops, const double *y, double C, double tol, long max_epochs,
                    cav_rng *rng, double *alpha, size_t *perm, double *qd, double *beta, double *h,
-                   cav_sim_fit *fit, double *gap, double *ff)
+                   cav_sim_fit *fit, double *gap, double *ff, int stop_at_bound)
 {
     size_t n = ops->n;
     *gap = rel_gap(ops, y, C, alpha, beta, h, ff);
@@ -94,6 +96,9 @@ static int dcd_run(const sim_dcd_ops *ops, const double *y, double C, double tol
         }
         fit->iterations++;
         *gap = rel_gap(ops, y, C, alpha, beta, h, ff);
+        if (stop_at_bound)
+            for (size_t i = 0; i < n; i++)
+                if (alpha[i] >= C) return CAV_CONTINUE;
     }
     return *gap <= tol ? CAV_OK : CAV_EMAXITER;
 }
@@ -122,7 +127,7 @@ int sim_dcd_solve(const sim_dcd_ops *ops, const double *y, double lambda, const 
     int st;
     if (lambda > 0) {
         double C = 1.0 / lambda;
-        st = dcd_run(ops, y, C, o.tol, budget, &rng, alpha, perm, qd, beta, h, fit, &gap, &ff);
+        st = dcd_run(ops, y, C, o.tol, budget, &rng, alpha, perm, qd, beta, h, fit, &gap, &ff, 0);
         double hs = 0.0;
         for (size_t i = 0; i < n; i++)
             hs += fmax(0.0, 1.0 - y[i] * h[i]);
@@ -131,20 +136,22 @@ int sim_dcd_solve(const sim_dcd_ops *ops, const double *y, double lambda, const 
     } else {
         st = CAV_EDIVERGE;
         fit->separable = -1;
+        /* A box stage ends as soon as some alpha reaches C (then C is too small: go on to
+         * 100 C), or when it converges with the box inactive, which is the hard-margin solution:
+         * then the box is dropped and the hard-margin gap is driven to tol. */
         for (double C = 1.0; C <= o.C_max * (1 + 1e-12); C *= 100.0) {
             st = dcd_run(ops, y, C, o.tol, budget - fit->iterations, &rng, alpha, perm, qd, beta, h,
-                         fit, &gap, &ff);
-            if (st != CAV_OK) break;
-            int atbound = 0;
-            for (size_t i = 0; i < n; i++)
-                atbound |= alpha[i] >= C;
-            if (!atbound) {
+                         fit, &gap, &ff, 1);
+            if (st == CAV_CONTINUE) {
+                st = CAV_EDIVERGE;
+                continue;
+            }
+            if (st == CAV_OK) {
                 fit->separable = 1;
                 st = dcd_run(ops, y, INFINITY, o.tol, budget - fit->iterations, &rng, alpha, perm,
-                             qd, beta, h, fit, &gap, &ff);
-                break;
+                             qd, beta, h, fit, &gap, &ff, 0);
             }
-            st = CAV_EDIVERGE;
+            break;
         }
         if (st == CAV_EDIVERGE) fit->separable = 0;
         fit->objective = 0.5 * ff;

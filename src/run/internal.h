@@ -11,6 +11,11 @@ int cav_store_scan(cav_store *s, const cav_model *m, int kind,
                              cav_result *res, double wall, cav_err *err),
                    void *ctx, cav_err *err);
 
+/* JSON number in shortest round-trip form (cJSON's own printing is only accurate to a
+ * relative DBL_EPSILON, which would change stored doubles); null for non-finite values. */
+struct cJSON;
+struct cJSON *cav_json_num(double x);
+
 /* Allocate an empty run of npoints x nseeds for model m (results initialised). */
 cav_run *cav_run_alloc(const cav_model *m, int kind, size_t npoints, size_t nseeds);
 

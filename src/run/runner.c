@@ -424,7 +424,10 @@ int cav_run_exec(const cav_grid *g, const cav_run_opts *o, cav_run **out, cav_er
     }
     w.t0 = now_s();
     pthread_mutex_init(&w.mu, NULL);
-    int old_blas = o->jobs > 1 ? cav_la_set_threads(1) : 0;
+    /* OpenBLAS's results depend on its thread count (reductions are split differently), so a
+     * sweep always runs BLAS on one thread per worker: results are then the same for any jobs,
+     * and stored rows match recomputed ones. Parallelism comes from the workers. */
+    int old_blas = cav_la_set_threads(1);
     int nthreads = o->jobs;
     pthread_t *th = calloc((size_t)nthreads, sizeof *th);
     int started = 0;
@@ -440,7 +443,7 @@ int cav_run_exec(const cav_grid *g, const cav_run_opts *o, cav_run **out, cav_er
     for (int i = 0; i < started; i++)
         pthread_join(th[i], NULL);
     free(th);
-    if (o->jobs > 1) cav_la_set_threads(old_blas);
+    cav_la_set_threads(old_blas);
     pthread_mutex_destroy(&w.mu);
     free(w.warm);
     if (w.status) {

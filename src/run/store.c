@@ -178,10 +178,17 @@ void cav_store_close(cav_store *s)
     free(s);
 }
 
-/* JSON number, null for non-finite values (JSON has no NaN). */
+cJSON *cav_json_num(double x)
+{
+    if (!isfinite(x)) return cJSON_CreateNull(); /* JSON has no NaN */
+    char b[40];
+    cav_fmt_double(x, b, sizeof b);
+    return cJSON_CreateRaw(b);
+}
+
 static cJSON *num(double x)
 {
-    return isfinite(x) ? cJSON_CreateNumber(x) : cJSON_CreateNull();
+    return cav_json_num(x);
 }
 
 /* Observables as a JSON object: name -> number (one row) or name -> array (axis rows). */

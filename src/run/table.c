@@ -5,6 +5,7 @@
  * standard error (cav_run_mean), plus the number of seeds used. Numbers are printed in their
  * shortest round-trip form so a table read back gives the exact doubles. */
 #include "cavity/run.h"
+#include "run/internal.h"
 
 #include <cjson/cJSON.h>
 #include <math.h>
@@ -30,7 +31,7 @@ static void put_num(FILE *f, double x)
 
 static cJSON *jnum(double x)
 {
-    return isfinite(x) ? cJSON_CreateNumber(x) : cJSON_CreateNull();
+    return cav_json_num(x);
 }
 
 int cav_table_write(FILE *f, int format, const cav_run *const *runs, size_t nruns, cav_err *err)

@@ -17,7 +17,8 @@
  *     representer theorem f = sum_i a_i k(x_i, .) and ||f||_H^2 = a^T K a.
  *
  * Randomness: every random quantity comes from cav_rng streams keyed by (seed, stream, substream);
- * the generators give bit-identical output for any number of threads.
+ * the generators give bit-identical output for any number of threads; solver results agree to
+ * the last few bits (OpenBLAS level-3 routines may order sums by the thread count).
  *
  * Ownership: all arrays are allocated by the caller and borrowed; functions allocate internal
  * workspace only, and free it before returning. Errors: an int status from cavity/status.h with

@@ -15,10 +15,8 @@ static inline int gauss_solve(size_t m, double *M, double *b)
     for (size_t c = 0; c < m; c++) {
         size_t piv = c;
         for (size_t r = c + 1; r < m; r++)
-            if (fabs(M[r * m + c]) > fabs(M[piv * m + c]))
-                piv = r;
-        if (M[piv * m + c] == 0.0)
-            return 1;
+            if (fabs(M[r * m + c]) > fabs(M[piv * m + c])) piv = r;
+        if (M[piv * m + c] == 0.0) return 1;
         if (piv != c) {
             for (size_t j = 0; j < m; j++) {
                 double t = M[c * m + j];
@@ -30,8 +28,7 @@ static inline int gauss_solve(size_t m, double *M, double *b)
             b[piv] = t;
         }
         for (size_t r = 0; r < m; r++) {
-            if (r == c)
-                continue;
+            if (r == c) continue;
             double f = M[r * m + c] / M[c * m + c];
             for (size_t j = c; j < m; j++)
                 M[r * m + j] -= f * M[c * m + j];
@@ -58,8 +55,7 @@ static inline double maxabsdiff(size_t n, const double *a, const double *b)
 {
     double m = 0.0;
     for (size_t i = 0; i < n; i++)
-        if (fabs(a[i] - b[i]) > m)
-            m = fabs(a[i] - b[i]);
+        if (fabs(a[i] - b[i]) > m) m = fabs(a[i] - b[i]);
     return m;
 }
 
@@ -67,8 +63,7 @@ static inline double maxabs(size_t n, const double *a)
 {
     double m = 0.0;
     for (size_t i = 0; i < n; i++)
-        if (fabs(a[i]) > m)
-            m = fabs(a[i]);
+        if (fabs(a[i]) > m) m = fabs(a[i]);
     return m;
 }
 

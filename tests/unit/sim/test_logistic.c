@@ -71,8 +71,7 @@ static void test_matches_sklearn(void **state)
         o.method = methods[k];
         cav_sim_fit fit;
         cav_err err = {0, ""};
-        assert_int_equal(cav_sim_logistic(r.n, r.d, r.X, r.y, r.lambda, &o, w, &fit, &err),
-                         CAV_OK);
+        assert_int_equal(cav_sim_logistic(r.n, r.d, r.X, r.y, r.lambda, &o, w, &fit, &err), CAV_OK);
         assert_true(fit.residual <= 1e-8);
         double g = relgrad(r.n, r.d, r.X, r.y, r.lambda, w);
         assert_true(g <= 1.5e-8);

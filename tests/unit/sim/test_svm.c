@@ -70,8 +70,7 @@ static void test_hard_margin_separable(void **state)
         double mg = y[i] * h[i];
         minm = fmin(minm, mg);
         sa += al[i];
-        if (al[i] > 1e-8 * maxabs(n, al))
-            svdev = fmax(svdev, fabs(mg - 1.0));
+        if (al[i] > 1e-8 * maxabs(n, al)) svdev = fmax(svdev, fabs(mg - 1.0));
     }
     assert_true(minm >= 1.0 - 1e-6);
     assert_true(svdev < 1e-6);

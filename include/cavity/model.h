@@ -56,7 +56,7 @@ typedef struct cav_obs_spec {
     const char *help;
 } cav_obs_spec;
 
-#define CAV_RESULT_MSG_LEN 256
+#define CAV_RESULT_MSG_LEN CAV_ERR_MSG_LEN
 
 typedef struct cav_result {
     int status;        /* CAV_OK when converged / completed, else the failing status */

@@ -184,8 +184,41 @@ static int chan_integrate(chan_ctx *c, double m, double q, double *res, cav_err 
     return CAV_OK;
 }
 
+/* Square loss: f = (y - omega)/(1 + V) (interpolating regime: (y - omega)/V~) and
+ * dprox = 1/(1 + V) are affine in (y, omega), so the sums need only the label moments
+ * E[y^2] and E[y nu] of the channel's marginal law (ylaw at mu = 0, v = 1); with
+ * omega = m nu + sqrt(q - m^2) xi, E[y omega] = m E[y nu]:
+ *     E f^2 = (E y^2 - 2 m E[y nu] + q)/D^2,  E(1 - dprox)/V = 1/D,  E[nu f] = (E[y nu] - m)/D,
+ * D = 1 + V (or V~). For the RAF channel E y^2 = 1, E[y nu] = (1 - eps) sqrt(2/pi): the closed
+ * forms of model note 01. Checked against the quadrature route in tests/unit/theory. */
+static int square_sums(const cav_channel *ch, double m, double q, double V, int regime,
+                       double sums[3], cav_err *err)
+{
+    double y[CAV_CHANNEL_MAXY], w[CAV_CHANNEL_MAXY], wnu[CAV_CHANNEL_MAXY];
+    int k = ch->type->ylaw(ch, 0.0, 1.0, y, w, wnu);
+    double Ey2 = 0, Eynu = 0;
+    for (int i = 0; i < k; i++) {
+        Ey2 += w[i] * y[i] * y[i];
+        Eynu += wnu[i] * y[i];
+    }
+    double D = regime == CAV_ERM_INTERPOLATING ? V : 1.0 + V;
+    if (!(D > 0) || !(q >= 0))
+        return cav_err_set(err, CAV_ENUMERIC, "erm: square-loss sums at q = %g, V = %g", q, V);
+    sums[0] = (Ey2 - 2.0 * m * Eynu + q) / (D * D);
+    sums[1] = 1.0 / D;
+    sums[2] = (Eynu - m) / D;
+    return CAV_OK;
+}
+
 int cav_erm_chan_sums(const cav_loss *loss, const cav_channel *ch, double m, double q, double V,
                       int regime, double sums[3], cav_err *err)
+{
+    if (loss->type == &cav_loss_square) return square_sums(ch, m, q, V, regime, sums, err);
+    return cav_erm_chan_sums_quad(loss, ch, m, q, V, regime, sums, err);
+}
+
+int cav_erm_chan_sums_quad(const cav_loss *loss, const cav_channel *ch, double m, double q,
+                           double V, int regime, double sums[3], cav_err *err)
 {
     chan_ctx c;
     memset(&c, 0, sizeof c);

@@ -12,9 +12,13 @@
 /* Channel-side sums at channel overlaps (m, q, V) in `regime`:
  *   Ef2 = E[f^2], Edf = E[(1 - dh*)/V], Enuf = E[nu f],  f = (h* - omega)/V
  * (interpolating regime: h* -> projection P, V -> the rescaled V~). The hats are then
- * qhat = a Ef2, Vhat = a Edf, mhat = a Enuf + m Vhat. Returns CAV_OK or an error on err. */
+ * qhat = a Ef2, Vhat = a Edf, mhat = a Enuf + m Vhat. Returns CAV_OK or an error on err.
+ * The square loss takes a closed form (affine prox); every other loss the quadrature route. */
 int cav_erm_chan_sums(const cav_loss *loss, const cav_channel *ch, double m, double q, double V,
                       int regime, double sums[3], cav_err *err);
+/* The same sums always by quadrature (the generic route; tests compare the two). */
+int cav_erm_chan_sums_quad(const cav_loss *loss, const cav_channel *ch, double m, double q,
+                           double V, int regime, double sums[3], cav_err *err);
 
 /* 1 if the loss has a known lambda -> 0+ interpolation limit (square, hinge, logistic). */
 int cav_erm_has_limit(const cav_loss *loss);

@@ -137,6 +137,9 @@ int cav_param_check(const cav_param_spec *p, double value, cav_err *err);
 int cav_param_parse(const cav_param_spec *p, const char *text, double *value, cav_err *err);
 /* Format value of p canonically into buf (shortest round-trip %.17g form, or the choice name). */
 void cav_param_format(const cav_param_spec *p, double value, char *buf, size_t len);
+/* Allowed range of p as text: "(0, 1e+06]", "[0, 1]", "[2, 1e+06] (integer)" or
+ * "one of: a, b, c". */
+void cav_param_range(const cav_param_spec *p, char *buf, size_t len);
 /* Fill v with the defaults of model m. */
 void cav_model_defaults(const cav_model *m, double *v);
 /* Check all values of v (each spec, then m->check). */

@@ -28,5 +28,8 @@ void cli_model_help(FILE *f, const cav_model *m);
 int cli_sweep(int argc, char **argv); /* theory, simulate, compare */
 int cli_plot(int argc, char **argv);
 int cli_export(int argc, char **argv);
+/* Model quantities (cav_model_quantity) as subcommands: `cavity NAME MODEL ...`. */
+int cli_quantity_known(const char *name);
+int cli_quantity(int argc, char **argv);
 
 #endif

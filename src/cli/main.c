@@ -33,27 +33,6 @@ const cav_model *cli_model(const char *name)
     return m;
 }
 
-static void range_text(const cav_param_spec *p, char *buf, size_t len)
-{
-    if (p->kind == CAV_PARAM_CHOICE) {
-        size_t k = (size_t)snprintf(buf, len, "one of: ");
-        for (int i = 0; p->choices[i] && k < len; i++)
-            k += (size_t)snprintf(buf + k, len - k, "%s%s", i ? ", " : "", p->choices[i]);
-        return;
-    }
-    char lo[40], hi[40];
-    if (isinf(p->lo))
-        snprintf(lo, sizeof lo, "-inf");
-    else
-        cav_fmt_double(p->lo, lo, sizeof lo);
-    if (isinf(p->hi))
-        snprintf(hi, sizeof hi, "inf");
-    else
-        cav_fmt_double(p->hi, hi, sizeof hi);
-    snprintf(buf, len, "%s%s, %s%s", p->lo_open || isinf(p->lo) ? "(" : "[", lo, hi,
-             p->hi_open || isinf(p->hi) ? ")" : "]");
-}
-
 void cli_model_help(FILE *f, const cav_model *m)
 {
     fprintf(f, "%s — %s\npaper: %s\n\nparameters (grids: a:b:n, a:b:n:log, x,y,z):\n", m->name,
@@ -65,7 +44,7 @@ void cli_model_help(FILE *f, const cav_model *m)
             cav_fmt_double(p->def, def, sizeof def);
         else
             cav_param_format(p, p->def, def, sizeof def);
-        range_text(p, rng, sizeof rng);
+        cav_param_range(p, rng, sizeof rng);
         const char *kind = p->kind == CAV_PARAM_REAL  ? "real"
                            : p->kind == CAV_PARAM_INT ? "integer"
                                                       : "choice";
@@ -79,6 +58,9 @@ void cli_model_help(FILE *f, const cav_model *m)
     for (int j = 0; j < m->nobs; j++)
         fprintf(f, "  %-16s %s\n", m->obs[j].name, m->obs[j].help ? m->obs[j].help : "");
     if (m->axis) fprintf(f, "  (one row per value of %s)\n", m->axis);
+    for (int j = 0; j < m->nquantities; j++)
+        fprintf(f, "%s  cavity %s %s: %s (column %s)\n", j ? "" : "\nquantities:\n",
+                m->quantities[j].name, m->name, m->quantities[j].help, m->quantities[j].output);
     fprintf(f, "\nentry points: %s%s\n", m->theory ? "theory " : "", m->simulate ? "simulate" : "");
     if (m->compare_x)
         fprintf(f, "compare defaults: --x %s --theory-grid %s --sim-grid %s --y %s%s%s%s%s\n",
@@ -98,7 +80,8 @@ static void usage(FILE *f)
                "  simulate MODEL [...]      finite-size experiments (--seeds N, --seed S)\n"
                "  compare MODEL [...]       theory and simulation side by side, with a figure\n"
                "  plot STORE --model M ...  figure from stored results\n"
-               "  export STORE              dump a results store (--format csv|json)\n\n"
+               "  export STORE              dump a results store (--format csv|json)\n"
+               "  threshold MODEL [...]     a model quantity, e.g. alpha_c(eps) of raf\n\n"
                "Every model parameter is an option --name GRID: a:b:n (linear), a:b:n:log,\n"
                "x,y,z (list, also for choices); several grids give their cartesian product.\n"
                "Run `cavity COMMAND --help` for the options of a command.\n"
@@ -144,8 +127,9 @@ static int dispatch(int argc, char **argv)
         return cli_sweep(argc - 1, argv + 1);
     if (!strcmp(cmd, "plot")) return cli_plot(argc - 1, argv + 1);
     if (!strcmp(cmd, "export")) return cli_export(argc - 1, argv + 1);
+    if (cli_quantity_known(cmd)) return cli_quantity(argc - 1, argv + 1);
     cli_error("unknown command '%s'; commands: list, help, theory, simulate, compare, plot, "
-              "export",
+              "export, and model quantities (see cavity help MODEL)",
               cmd);
     return EXIT_USAGE;
 }

@@ -63,7 +63,16 @@ static void choice_list(const cav_param_spec *p, char *buf, size_t len)
         k += (size_t)snprintf(buf + k, len - k, "%s%s", k ? ", " : "", *c);
 }
 
-static void range_text(const cav_param_spec *p, char *buf, size_t len)
+/* Shortest %g form of x that reads back exactly. */
+static void shortest(double x, char *buf, size_t len)
+{
+    for (int prec = 6; prec <= 17; prec++) {
+        snprintf(buf, len, "%.*g", prec, x);
+        if (strtod(buf, NULL) == x) break;
+    }
+}
+
+void cav_param_range(const cav_param_spec *p, char *buf, size_t len)
 {
     if (p->kind == CAV_PARAM_CHOICE) {
         char c[256];
@@ -73,9 +82,9 @@ static void range_text(const cav_param_spec *p, char *buf, size_t len)
     }
     char lo[32], hi[32];
     if (isinf(p->lo)) snprintf(lo, sizeof lo, "-inf");
-    else snprintf(lo, sizeof lo, "%g", p->lo);
+    else shortest(p->lo, lo, sizeof lo);
     if (isinf(p->hi)) snprintf(hi, sizeof hi, "inf");
-    else snprintf(hi, sizeof hi, "%g", p->hi);
+    else shortest(p->hi, hi, sizeof hi);
     snprintf(buf, len, "%s%s, %s%s%s", p->lo_open || isinf(p->lo) ? "(" : "[", lo, hi,
              p->hi_open || isinf(p->hi) ? ")" : "]",
              p->kind == CAV_PARAM_INT ? " (integer)" : "");
@@ -84,7 +93,7 @@ static void range_text(const cav_param_spec *p, char *buf, size_t len)
 int cav_param_check(const cav_param_spec *p, double x, cav_err *err)
 {
     char r[300];
-    range_text(p, r, sizeof r);
+    cav_param_range(p, r, sizeof r);
     if (p->kind == CAV_PARAM_CHOICE) {
         int n = 0;
         while (p->choices && p->choices[n]) n++;
@@ -120,7 +129,7 @@ int cav_param_parse(const cav_param_spec *p, const char *text, double *value, ca
     double x = strtod(text, &end);
     if (end == text || *end != '\0') {
         char r[300];
-        range_text(p, r, sizeof r);
+        cav_param_range(p, r, sizeof r);
         return cav_err_set(err, CAV_EINVAL, "%s: '%s' is not a number; allowed %s", p->name, text,
                            r);
     }
@@ -136,11 +145,7 @@ void cav_param_format(const cav_param_spec *p, double value, char *buf, size_t l
     } else if (p->kind == CAV_PARAM_INT) {
         snprintf(buf, len, "%.0f", value);
     } else {
-        /* Shortest form that round-trips. */
-        for (int prec = 6; prec <= 17; prec++) {
-            snprintf(buf, len, "%.*g", prec, value);
-            if (strtod(buf, NULL) == value) break;
-        }
+        shortest(value, buf, len);
     }
 }
 

@@ -153,7 +153,8 @@ int cav_sim_logistic(size_t n, size_t d, const double *X, const double *y, doubl
 
     int use_chol = o.method == CAV_SIM_NEWTON_CHOL;
     const long cg_max = o.method == CAV_SIM_AUTO ? (long)(d < 200 ? d : 200) : (long)d;
-    const size_t blk = 256;
+    /* Row block of D^{1/2} A for dsyrk: about 2^21 doubles (16 MiB), at least 256 rows. */
+    const size_t blk = ((size_t)1 << 21) / d > 256 ? ((size_t)1 << 21) / d : 256;
     work k = {n, d, X, 1.0 / sqrt((double)d), lambda, NULL, NULL};
     double *buf = malloc((3 * n + 8 * d) * sizeof *buf);
     double *H = NULL, *B = NULL;

@@ -1,7 +1,8 @@
-/* Kernel learners with a real dot-product kernel k(x, x') = g(x.x'/d), g(t) = mu1^2 t +
- * mustar^2 t^3, chosen so that by El Karoui (Ann. Stat. 38, 2010, Thm 2.1) the Gram matrix is
- * K ~ mu1^2 XX^T/d + mustar^2 I in the proportional limit: the Gaussian-equivalent kernel of the
- * replica theory (shared/models/01, "Kernel learner") with mu0 = 0.
+/* Kernel learners with a real dot-product kernel k(x, x') = mu1^2 x.x'/d + mustar^2 c^3 (c the
+ * cosine of x and x'), chosen so that by El Karoui (Ann. Stat. 38, 2010, Thm 2.1) the Gram
+ * matrix is K ~ mu1^2 XX^T/d + mustar^2 I in the proportional limit: the Gaussian-equivalent
+ * kernel of the replica theory (shared/models/01, "Kernel learner") with mu0 = 0. Why the
+ * cosine: see cav_sim_kernel in sim.h.
  *
  * ERM over the RKHS, sum_mu l(y_mu, f(x_mu)) + (lambda/2)||f||_H^2, reduces by the representer
  * theorem to f = sum_i a_i k(x_i, .), ||f||_H^2 = a^T K a, f(train) = K a:
@@ -28,18 +29,38 @@ void cav_sim_kernel_map(const cav_sim_kernel *k, size_t n, double *t)
     }
 }
 
+/* Squared norms |x_i|^2/d of the rows of X. */
+static void row_norms(size_t n, size_t d, const double *X, double *tau)
+{
+    for (size_t i = 0; i < n; i++) tau[i] = cav_la_dot(d, X + i * d, X + i * d) / (double)d;
+}
+
+/* t <- mu1^2 t + mustar^2 (t / sqrt(ta tb))^3 for one row of inner products t = x.x'/d. */
+static void map_row(const cav_sim_kernel *k, size_t n, double ta, const double *tb, double *t)
+{
+    const double a = k->mu1 * k->mu1, b = k->mustar * k->mustar;
+    for (size_t j = 0; j < n; j++) {
+        double c = t[j] / sqrt(ta * tb[j]);
+        t[j] = a * t[j] + b * c * c * c;
+    }
+}
+
 int cav_sim_kernel_gram(const cav_sim_kernel *k, size_t n, size_t d, const double *X, double *K,
                         cav_err *err)
 {
     if (!k || n == 0 || d == 0 || !X || !K)
         return cav_err_set(err, CAV_EINVAL, "cav_sim_kernel_gram: n = %zu, d = %zu", n, d);
+    double *tau = malloc(n * sizeof *tau);
+    if (!tau) return cav_err_set(err, CAV_ENOMEM, "cav_sim_kernel_gram: n = %zu", n);
     cblas_dsyrk(CblasRowMajor, CblasLower, CblasNoTrans, (blasint)n, (blasint)d, 1.0 / (double)d, X,
                 (blasint)d, 0.0, K, (blasint)n);
+    for (size_t i = 0; i < n; i++) tau[i] = K[i * n + i];
     for (size_t i = 0; i < n; i++) {
-        cav_sim_kernel_map(k, i + 1, K + i * n); /* lower triangle of row i, diagonal included */
+        map_row(k, i + 1, tau[i], tau, K + i * n); /* lower triangle of row i, diagonal included */
         for (size_t j = 0; j < i; j++)
             K[j * n + i] = K[i * n + j];
     }
+    free(tau);
     return CAV_OK;
 }
 
@@ -49,9 +70,14 @@ int cav_sim_kernel_cross(const cav_sim_kernel *k, size_t nt, size_t n, size_t d,
     if (!k || nt == 0 || n == 0 || d == 0 || !Xt || !X || !Kt)
         return cav_err_set(err, CAV_EINVAL, "cav_sim_kernel_cross: nt = %zu, n = %zu, d = %zu", nt,
                            n, d);
+    double *tau = malloc((n + nt) * sizeof *tau);
+    if (!tau) return cav_err_set(err, CAV_ENOMEM, "cav_sim_kernel_cross: n = %zu", n);
+    row_norms(n, d, X, tau);
+    row_norms(nt, d, Xt, tau + n);
     cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (blasint)nt, (blasint)n, (blasint)d,
                 1.0 / (double)d, Xt, (blasint)d, X, (blasint)d, 0.0, Kt, (blasint)n);
-    cav_sim_kernel_map(k, nt * n, Kt);
+    for (size_t i = 0; i < nt; i++) map_row(k, n, tau[n + i], tau, Kt + i * n);
+    free(tau);
     return CAV_OK;
 }
 

@@ -30,9 +30,9 @@ extern "C" {
 typedef struct cav_channel cav_channel;
 
 typedef struct cav_channel_type {
-    const char *name;    /* "sign", "sign-flip" (RAF), "linear" */
+    const char *name; /* "sign", "sign-flip" (RAF), "linear" */
     const char *summary;
-    int binary;          /* 1 if labels are +-1 */
+    int binary; /* 1 if labels are +-1 */
     double (*sample)(const cav_channel *self, double nu, cav_rng *rng);
     /* Conditional label law given nu ~ N(mu, v), v >= 0 (v = 0: nu = mu exactly). Writes at most
      * CAV_CHANNEL_MAXY entries and returns the count. */

@@ -29,14 +29,14 @@ extern "C" {
 typedef int (*cav_fixpt_map)(void *ctx, const double *x, double *fx, cav_err *err);
 
 typedef struct cav_fixpt_opts {
-    double tol;          /* residual tolerance (default 1e-10) */
-    int max_iter;        /* iteration budget (default 10000) */
-    double damping;      /* initial damping a in (0, 1] (default 1) */
-    double damping_min;  /* smallest damping before giving up (default 1e-4) */
-    double damping_max;  /* largest damping (default 1) */
-    int anderson_m;      /* Anderson depth, 0 = off (default 5) */
-    double grow_tol;     /* reject a step whose residual grows by more than this factor (default 2) */
-    int patience;        /* good steps before the damping is increased again (default 5) */
+    double tol;         /* residual tolerance (default 1e-10) */
+    int max_iter;       /* iteration budget (default 10000) */
+    double damping;     /* initial damping a in (0, 1] (default 1) */
+    double damping_min; /* smallest damping before giving up (default 1e-4) */
+    double damping_max; /* largest damping (default 1) */
+    int anderson_m;     /* Anderson depth, 0 = off (default 5) */
+    double grow_tol; /* reject a step whose residual grows by more than this factor (default 2) */
+    int patience;    /* good steps before the damping is increased again (default 5) */
 } cav_fixpt_opts;
 
 cav_fixpt_opts cav_fixpt_opts_default(void);
@@ -70,11 +70,11 @@ typedef int (*cav_fixpt_observer)(void *ctx, size_t iter, const double *x, doubl
  * observer may be NULL. */
 int cav_fixpt_solve(cav_fixpt *s, cav_fixpt_observer obs, void *obs_ctx);
 
-const double *cav_fixpt_x(const cav_fixpt *s);   /* current iterate (library-owned) */
-double cav_fixpt_residual(const cav_fixpt *s);   /* r(x) of the current iterate */
-size_t cav_fixpt_iterations(const cav_fixpt *s); /* accepted steps so far */
-size_t cav_fixpt_evaluations(const cav_fixpt *s);/* calls of F so far */
-double cav_fixpt_damping(const cav_fixpt *s);    /* current damping */
+const double *cav_fixpt_x(const cav_fixpt *s);    /* current iterate (library-owned) */
+double cav_fixpt_residual(const cav_fixpt *s);    /* r(x) of the current iterate */
+size_t cav_fixpt_iterations(const cav_fixpt *s);  /* accepted steps so far */
+size_t cav_fixpt_evaluations(const cav_fixpt *s); /* calls of F so far */
+double cav_fixpt_damping(const cav_fixpt *s);     /* current damping */
 const cav_err *cav_fixpt_error(const cav_fixpt *s);
 
 #ifdef __cplusplus

@@ -30,8 +30,7 @@ extern "C" {
 typedef void (*cav_gauss_fn)(void *ctx, size_t n, const double *z, double *out);
 
 /* Batched 2-D integrand: out[i*nout + k] = f_k(z1[i], z2[i]). */
-typedef void (*cav_gauss_fn2)(void *ctx, size_t n, const double *z1, const double *z2,
-                              double *out);
+typedef void (*cav_gauss_fn2)(void *ctx, size_t n, const double *z1, const double *z2, double *out);
 
 typedef struct cav_gauss_opts {
     double abstol;  /* absolute tolerance per component (default 1e-12) */

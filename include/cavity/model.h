@@ -36,19 +36,19 @@ typedef enum cav_param_kind { CAV_PARAM_REAL, CAV_PARAM_INT, CAV_PARAM_CHOICE } 
 
 /* Parameter flags. */
 enum {
-    CAV_PF_SIM = 1u,    /* used only by simulate() (e.g. the dimension d): not part of theory keys */
-    CAV_PF_THEORY = 2u  /* used only by theory() (e.g. a solver tolerance) */
+    CAV_PF_SIM = 1u,   /* used only by simulate() (e.g. the dimension d): not part of theory keys */
+    CAV_PF_THEORY = 2u /* used only by theory() (e.g. a solver tolerance) */
 };
 
 typedef struct cav_param_spec {
     const char *name;
     cav_param_kind kind;
     const char *help;
-    double def;                  /* default value; for CHOICE the index into choices */
-    double lo, hi;               /* allowed range for REAL / INT (use +-INFINITY when open-ended) */
-    int lo_open, hi_open;        /* 1: the bound itself is excluded */
-    const char *const *choices;  /* CHOICE: NULL-terminated names */
-    unsigned flags;              /* CAV_PF_* */
+    double def;                 /* default value; for CHOICE the index into choices */
+    double lo, hi;              /* allowed range for REAL / INT (use +-INFINITY when open-ended) */
+    int lo_open, hi_open;       /* 1: the bound itself is excluded */
+    const char *const *choices; /* CHOICE: NULL-terminated names */
+    unsigned flags;             /* CAV_PF_* */
 } cav_param_spec;
 
 typedef struct cav_obs_spec {
@@ -59,13 +59,13 @@ typedef struct cav_obs_spec {
 #define CAV_RESULT_MSG_LEN CAV_ERR_MSG_LEN
 
 typedef struct cav_result {
-    int status;        /* CAV_OK when converged / completed, else the failing status */
-    double residual;   /* final residual of the equations (theory) or solver (simulation) */
-    long iterations;   /* iterations used */
+    int status;      /* CAV_OK when converged / completed, else the failing status */
+    double residual; /* final residual of the equations (theory) or solver (simulation) */
+    long iterations; /* iterations used */
     char msg[CAV_RESULT_MSG_LEN];
-    size_t nobs;       /* set by the runner: the model's nobs */
-    size_t nrows;      /* rows of observables (1 unless the model has an axis) */
-    double *rows;      /* nrows x nobs, row-major; rows == obs unless cav_result_rows() grew it */
+    size_t nobs;  /* set by the runner: the model's nobs */
+    size_t nrows; /* rows of observables (1 unless the model has an axis) */
+    double *rows; /* nrows x nobs, row-major; rows == obs unless cav_result_rows() grew it */
     double obs[CAV_MAX_OBS];
 } cav_result;
 
@@ -107,12 +107,12 @@ typedef struct cav_model {
     int (*theory)(const double *v, const double *warm_in, double *warm_out, cav_result *res);
     int (*simulate)(const double *v, uint64_t seed, cav_result *res);
     /* Defaults of `cavity compare` for this model. */
-    const char *compare_x;       /* x-axis parameter, e.g. "alpha" */
-    const char *compare_theory;  /* theory grid of x, e.g. "0.1:5:60" */
-    const char *compare_sim;     /* simulation grid of x, e.g. "0.5:5:6" */
-    const char *compare_y;       /* observables to plot, e.g. "egen,emem" */
-    const char *compare_by;      /* parameter coloured by, e.g. "learner" (may be NULL) */
-    const char *compare_set;     /* extra defaults, "name=value;name=v1,v2" (may be NULL) */
+    const char *compare_x;      /* x-axis parameter, e.g. "alpha" */
+    const char *compare_theory; /* theory grid of x, e.g. "0.1:5:60" */
+    const char *compare_sim;    /* simulation grid of x, e.g. "0.5:5:6" */
+    const char *compare_y;      /* observables to plot, e.g. "egen,emem" */
+    const char *compare_by;     /* parameter coloured by, e.g. "learner" (may be NULL) */
+    const char *compare_set;    /* extra defaults, "name=value;name=v1,v2" (may be NULL) */
     const cav_model_quantity *quantities; /* extra scalar quantities (may be NULL) */
     int nquantities;
 } cav_model;

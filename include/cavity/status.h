@@ -2,11 +2,11 @@
  *
  * Every library function that can fail returns an int status:
  *   CAV_OK (0)        success;
- *   negative values   indicative, not errors (CAV_CONTINUE: an iterative solver has not converged yet);
- *   positive values   errors.
- * The human-readable message lives on the object that failed (a cav_err embedded in a solver,
- * a model run, ...), never in a global. Messages are set through cav_err_set() only, so a
- * breakpoint there stops at the first failure. The library never prints, exits or aborts.
+ *   negative values   indicative, not errors (CAV_CONTINUE: an iterative solver has not converged
+ * yet); positive values   errors. The human-readable message lives on the object that failed (a
+ * cav_err embedded in a solver, a model run, ...), never in a global. Messages are set through
+ * cav_err_set() only, so a breakpoint there stops at the first failure. The library never prints,
+ * exits or aborts.
  */
 #ifndef CAVITY_STATUS_H
 #define CAVITY_STATUS_H

@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "core/registry.h"
 #include "cavity/activation.h"
 #include "cavity/special.h"
 
@@ -154,18 +155,7 @@ static const cav_activation_type *const act_registry[] = {
     &cav_act_relu,   &cav_act_tanh,      &cav_act_erf, &cav_act_sign,
     &cav_act_linear, &cav_act_quadratic, NULL};
 
-const cav_activation_type *const *cav_activation_registry(void)
-{
-    return act_registry;
-}
-
-const cav_activation_type *cav_activation_find(const char *name)
-{
-    if (!name) return NULL;
-    for (const cav_activation_type *const *p = act_registry; *p; p++)
-        if (strcmp((*p)->name, name) == 0) return *p;
-    return NULL;
-}
+CAV_REGISTRY_DEFINE(cav_activation_type, act_registry, cav_activation)
 
 const char *cav_activation_names(void)
 {

@@ -24,6 +24,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "core/registry.h"
 #include "cavity/channel.h"
 #include "cavity/gauss.h"
 #include "cavity/special.h"
@@ -242,18 +243,7 @@ const cav_channel_type cav_channel_linear = {
 static const cav_channel_type *const channel_registry[] = {
     &cav_channel_sign, &cav_channel_sign_flip, &cav_channel_linear, NULL};
 
-const cav_channel_type *const *cav_channel_registry(void)
-{
-    return channel_registry;
-}
-
-const cav_channel_type *cav_channel_find(const char *name)
-{
-    if (!name) return NULL;
-    for (const cav_channel_type *const *p = channel_registry; *p; p++)
-        if (strcmp((*p)->name, name) == 0) return *p;
-    return NULL;
-}
+CAV_REGISTRY_DEFINE(cav_channel_type, channel_registry, cav_channel)
 
 const char *cav_channel_names(void)
 {

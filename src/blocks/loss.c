@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "core/registry.h"
 #include "cavity/loss.h"
 
 /* ---------------------------------------------------------------- square: (y - h)^2 / 2 ----- */
@@ -336,18 +337,7 @@ const cav_loss_type cav_loss_smooth_hinge = {
 static const cav_loss_type *const loss_registry[] = {
     &cav_loss_square, &cav_loss_hinge, &cav_loss_logistic, &cav_loss_smooth_hinge, NULL};
 
-const cav_loss_type *const *cav_loss_registry(void)
-{
-    return loss_registry;
-}
-
-const cav_loss_type *cav_loss_find(const char *name)
-{
-    if (!name) return NULL;
-    for (const cav_loss_type *const *p = loss_registry; *p; p++)
-        if (strcmp((*p)->name, name) == 0) return *p;
-    return NULL;
-}
+CAV_REGISTRY_DEFINE(cav_loss_type, loss_registry, cav_loss)
 
 const char *cav_loss_names(void)
 {

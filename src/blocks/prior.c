@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "core/registry.h"
 #include "cavity/prior.h"
 
 static double gaussian_sample(const cav_prior *self, cav_rng *rng)
@@ -65,18 +66,7 @@ const cav_prior_type cav_prior_rademacher = {"rademacher", "+-1 with probability
 static const cav_prior_type *const prior_registry[] = {&cav_prior_gaussian, &cav_prior_rademacher,
                                                        NULL};
 
-const cav_prior_type *const *cav_prior_registry(void)
-{
-    return prior_registry;
-}
-
-const cav_prior_type *cav_prior_find(const char *name)
-{
-    if (!name) return NULL;
-    for (const cav_prior_type *const *p = prior_registry; *p; p++)
-        if (strcmp((*p)->name, name) == 0) return *p;
-    return NULL;
-}
+CAV_REGISTRY_DEFINE(cav_prior_type, prior_registry, cav_prior)
 
 const char *cav_prior_names(void)
 {

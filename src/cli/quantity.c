@@ -87,7 +87,8 @@ int cli_quantity(int argc, char **argv)
     else
         for (int k = 0; k < m->nparams; k++)
             if (cav_param_used(&m->params[k], CAV_KIND_THEORY)) cols[ncols++] = k;
-    for (int c = 0; c < ncols; c++) printf("%s,", m->params[cols[c]].name);
+    for (int c = 0; c < ncols; c++)
+        printf("%s,", m->params[cols[c]].name);
     printf("%s,status\n", q->output);
     size_t n = cav_grid_size(&g, CAV_KIND_THEORY), failed = 0;
     for (size_t i = 0; i < n; i++) {

@@ -27,16 +27,26 @@ void cav_err_clear(cav_err *err)
 const char *cav_status_name(int code)
 {
     switch (code) {
-    case CAV_OK: return "ok";
-    case CAV_CONTINUE: return "continue";
-    case CAV_EINVAL: return "einval";
-    case CAV_ENOMEM: return "enomem";
-    case CAV_EMAXITER: return "maxiter";
-    case CAV_ENUMERIC: return "numeric";
-    case CAV_EIO: return "eio";
-    case CAV_EUNSUP: return "unsupported";
-    case CAV_EDIVERGE: return "diverged";
-    default: return "unknown";
+    case CAV_OK:
+        return "ok";
+    case CAV_CONTINUE:
+        return "continue";
+    case CAV_EINVAL:
+        return "einval";
+    case CAV_ENOMEM:
+        return "enomem";
+    case CAV_EMAXITER:
+        return "maxiter";
+    case CAV_ENUMERIC:
+        return "numeric";
+    case CAV_EIO:
+        return "eio";
+    case CAV_EUNSUP:
+        return "unsupported";
+    case CAV_EDIVERGE:
+        return "diverged";
+    default:
+        return "unknown";
     }
 }
 

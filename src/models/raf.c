@@ -38,16 +38,28 @@
 #include <string.h>
 
 /* Parameter indices, in the order of the spec table below. */
-enum { P_LEARNER, P_LOSS, P_ALPHA, P_EPS, P_LAMBDA, P_MU1, P_MUSTAR, P_KAPPA, P_ACT, P_D, P_NTEST,
-       NPARAMS };
+enum {
+    P_LEARNER,
+    P_LOSS,
+    P_ALPHA,
+    P_EPS,
+    P_LAMBDA,
+    P_MU1,
+    P_MUSTAR,
+    P_KAPPA,
+    P_ACT,
+    P_D,
+    P_NTEST,
+    NPARAMS
+};
 enum { L_LINEAR, L_KERNEL, L_RF, L_BAYES };
 /* Observable indices. */
 enum { O_EGEN, O_EMEM, O_ETRAIN, O_TLOSS, O_M, O_Q, O_V, O_MHAT, O_QHAT, O_VHAT, NOBS };
 
 static const char *const learners[] = {"linear", "kernel", "rf", "bayes", NULL};
 static const char *const losses[] = {"square", "hinge", "logistic", NULL};
-static const char *const activations[] = {"relu", "tanh", "erf", "sign", "linear", "quadratic",
-                                          NULL};
+static const char *const activations[] = {"relu",   "tanh",      "erf", "sign",
+                                          "linear", "quadratic", NULL};
 
 static const cav_param_spec params[NPARAMS] = {
     {"learner", CAV_PARAM_CHOICE,
@@ -64,8 +76,8 @@ static const cav_param_spec params[NPARAMS] = {
     {"mustar", CAV_PARAM_REAL, "kernel: non-linear coefficient (memorisation capacity)", 1.0, 0,
      1e3, 0, 0, NULL, 0},
     {"kappa", CAV_PARAM_REAL, "rf: features per input dimension p/d", 2.0, 0, 1e3, 1, 0, NULL, 0},
-    {"activation", CAV_PARAM_CHOICE, "rf: activation (sets mu1, mustar; features centred)", 0, 0,
-     0, 0, 0, activations, 0},
+    {"activation", CAV_PARAM_CHOICE, "rf: activation (sets mu1, mustar; features centred)", 0, 0, 0,
+     0, 0, activations, 0},
     {"d", CAV_PARAM_INT, "simulation: input dimension", 1000, 2, 1e6, 0, 0, NULL, CAV_PF_SIM},
     {"ntest", CAV_PARAM_INT,
      "simulation: rule test points for kernel/rf (0: max(n, 10000)); linear uses the exact "
@@ -127,7 +139,8 @@ static void make_problem(const double *v, cav_erm_problem *p)
         p->kappa = v[P_KAPPA];
         break;
     }
-    default: p->learner = CAV_LEARNER_LINEAR;
+    default:
+        p->learner = CAV_LEARNER_LINEAR;
     }
 }
 
@@ -190,7 +203,8 @@ static int theory_bayes(const double *v, const double *warm_in, double *warm_out
     res->obs[O_QHAT] = s.qhat;
     if (warm_out) {
         warm_out[0] = s.q;
-        for (int i = 1; i < CAV_ERM_NWARM; i++) warm_out[i] = NAN;
+        for (int i = 1; i < CAV_ERM_NWARM; i++)
+            warm_out[i] = NAN;
     }
     return res->status;
 }
@@ -250,8 +264,9 @@ static int simulate(const double *v, uint64_t seed, cav_result *res)
     cav_sim_raf_config cfg;
     cav_sim_raf_config_default(&cfg);
     make_loss(v, &cfg.loss);
-    cfg.learner = learner == L_KERNEL ? CAV_SIM_KERNEL : learner == L_RF ? CAV_SIM_RF
-                                                                         : CAV_SIM_LINEAR;
+    cfg.learner = learner == L_KERNEL ? CAV_SIM_KERNEL
+                  : learner == L_RF   ? CAV_SIM_RF
+                                      : CAV_SIM_LINEAR;
     cfg.alpha = v[P_ALPHA];
     cfg.eps = v[P_EPS];
     cfg.lambda = v[P_LAMBDA];

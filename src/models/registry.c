@@ -81,13 +81,16 @@ void cav_param_range(const cav_param_spec *p, char *buf, size_t len)
         return;
     }
     char lo[32], hi[32];
-    if (isinf(p->lo)) snprintf(lo, sizeof lo, "-inf");
-    else shortest(p->lo, lo, sizeof lo);
-    if (isinf(p->hi)) snprintf(hi, sizeof hi, "inf");
-    else shortest(p->hi, hi, sizeof hi);
+    if (isinf(p->lo))
+        snprintf(lo, sizeof lo, "-inf");
+    else
+        shortest(p->lo, lo, sizeof lo);
+    if (isinf(p->hi))
+        snprintf(hi, sizeof hi, "inf");
+    else
+        shortest(p->hi, hi, sizeof hi);
     snprintf(buf, len, "%s%s, %s%s%s", p->lo_open || isinf(p->lo) ? "(" : "[", lo, hi,
-             p->hi_open || isinf(p->hi) ? ")" : "]",
-             p->kind == CAV_PARAM_INT ? " (integer)" : "");
+             p->hi_open || isinf(p->hi) ? ")" : "]", p->kind == CAV_PARAM_INT ? " (integer)" : "");
 }
 
 int cav_param_check(const cav_param_spec *p, double x, cav_err *err)
@@ -96,7 +99,8 @@ int cav_param_check(const cav_param_spec *p, double x, cav_err *err)
     cav_param_range(p, r, sizeof r);
     if (p->kind == CAV_PARAM_CHOICE) {
         int n = 0;
-        while (p->choices && p->choices[n]) n++;
+        while (p->choices && p->choices[n])
+            n++;
         if (!(x >= 0 && x < n && x == floor(x)))
             return cav_err_set(err, CAV_EINVAL, "%s: invalid choice; allowed %s", p->name, r);
         return CAV_OK;
@@ -123,7 +127,8 @@ int cav_param_parse(const cav_param_spec *p, const char *text, double *value, ca
             }
         char c[256];
         choice_list(p, c, sizeof c);
-        return cav_err_set(err, CAV_EINVAL, "%s: unknown value '%s'; allowed: %s", p->name, text, c);
+        return cav_err_set(err, CAV_EINVAL, "%s: unknown value '%s'; allowed: %s", p->name, text,
+                           c);
     }
     char *end = NULL;
     double x = strtod(text, &end);
@@ -151,7 +156,8 @@ void cav_param_format(const cav_param_spec *p, double value, char *buf, size_t l
 
 void cav_model_defaults(const cav_model *m, double *v)
 {
-    for (int i = 0; i < m->nparams; i++) v[i] = m->params[i].def;
+    for (int i = 0; i < m->nparams; i++)
+        v[i] = m->params[i].def;
 }
 
 int cav_model_check(const cav_model *m, const double *v, cav_err *err)
@@ -172,7 +178,8 @@ void cav_result_init(cav_result *r, size_t nobs)
     r->nobs = nobs;
     r->nrows = 1;
     r->rows = r->obs;
-    for (size_t i = 0; i < CAV_MAX_OBS; i++) r->obs[i] = NAN;
+    for (size_t i = 0; i < CAV_MAX_OBS; i++)
+        r->obs[i] = NAN;
 }
 
 double *cav_result_rows(cav_result *r, size_t nrows)
@@ -181,7 +188,8 @@ double *cav_result_rows(cav_result *r, size_t nrows)
     if (nrows <= 1) return r->obs;
     double *rows = malloc(nrows * r->nobs * sizeof *rows);
     if (!rows) return NULL;
-    for (size_t i = 0; i < nrows * r->nobs; i++) rows[i] = NAN;
+    for (size_t i = 0; i < nrows * r->nobs; i++)
+        rows[i] = NAN;
     r->rows = rows;
     r->nrows = nrows;
     return rows;

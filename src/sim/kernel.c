@@ -32,7 +32,8 @@ void cav_sim_kernel_map(const cav_sim_kernel *k, size_t n, double *t)
 /* Squared norms |x_i|^2/d of the rows of X. */
 static void row_norms(size_t n, size_t d, const double *X, double *tau)
 {
-    for (size_t i = 0; i < n; i++) tau[i] = cav_la_dot(d, X + i * d, X + i * d) / (double)d;
+    for (size_t i = 0; i < n; i++)
+        tau[i] = cav_la_dot(d, X + i * d, X + i * d) / (double)d;
 }
 
 /* t <- mu1^2 t + mustar^2 (t / sqrt(ta tb))^3 for one row of inner products t = x.x'/d. */
@@ -54,7 +55,8 @@ int cav_sim_kernel_gram(const cav_sim_kernel *k, size_t n, size_t d, const doubl
     if (!tau) return cav_err_set(err, CAV_ENOMEM, "cav_sim_kernel_gram: n = %zu", n);
     cblas_dsyrk(CblasRowMajor, CblasLower, CblasNoTrans, (blasint)n, (blasint)d, 1.0 / (double)d, X,
                 (blasint)d, 0.0, K, (blasint)n);
-    for (size_t i = 0; i < n; i++) tau[i] = K[i * n + i];
+    for (size_t i = 0; i < n; i++)
+        tau[i] = K[i * n + i];
     for (size_t i = 0; i < n; i++) {
         map_row(k, i + 1, tau[i], tau, K + i * n); /* lower triangle of row i, diagonal included */
         for (size_t j = 0; j < i; j++)
@@ -76,7 +78,8 @@ int cav_sim_kernel_cross(const cav_sim_kernel *k, size_t nt, size_t n, size_t d,
     row_norms(nt, d, Xt, tau + n);
     cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (blasint)nt, (blasint)n, (blasint)d,
                 1.0 / (double)d, Xt, (blasint)d, X, (blasint)d, 0.0, Kt, (blasint)n);
-    for (size_t i = 0; i < nt; i++) map_row(k, n, tau[n + i], tau, Kt + i * n);
+    for (size_t i = 0; i < nt; i++)
+        map_row(k, n, tau[n + i], tau, Kt + i * n);
     free(tau);
     return CAV_OK;
 }

@@ -101,7 +101,8 @@ static int raf_check_case(const raf_case *c, int d, int S)
         /* train_loss: the ERM solvers stop at relative gradient norm / duality gap 1e-8, so an
          * exact 0 is met to ~1e-8; 1e-6 is the floor. */
         double tol = 3 * se + (k < 3 ? 1.0 / N : 1e-6);
-        fprintf(stderr, "  %-8s %-8s alpha=%-4g lambda=%-5g %-11s theory %.5f  sim %.5f +- %.5f %s\n",
+        fprintf(stderr,
+                "  %-8s %-8s alpha=%-4g lambda=%-5g %-11s theory %.5f  sim %.5f +- %.5f %s\n",
                 c->learner, c->loss, c->alpha, c->lambda, names[k], t, mean, se,
                 fabs(t - mean) <= tol ? "ok" : "DISAGREE");
         assert_true(isfinite(t));
@@ -110,5 +111,15 @@ static int raf_check_case(const raf_case *c, int d, int S)
     }
     return compared;
 }
+
+/* One cmocka test running raf_check_case over a list of cases at dimension D with S seeds. */
+#define RAF_CASES(name, ...)                                                                       \
+    static void name(void **state)                                                                 \
+    {                                                                                              \
+        (void)state;                                                                               \
+        const raf_case cases[] = {__VA_ARGS__};                                                    \
+        for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)                                \
+            raf_check_case(&cases[i], D, S);                                                       \
+    }
 
 #endif

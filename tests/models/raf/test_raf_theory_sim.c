@@ -6,34 +6,26 @@
 
 enum { D = 200, S = 12 };
 
-#define CASE(name, ...)                                                                            \
-    static void name(void **state)                                                                 \
-    {                                                                                              \
-        (void)state;                                                                               \
-        const raf_case cases[] = {__VA_ARGS__};                                                    \
-        for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)                                \
-            raf_check_case(&cases[i], D, S);                                                       \
-    }
-
-CASE(linear_square, {"linear", "square", 0.5, 0.2, 0.1}, {"linear", "square", 2, 0.2, 0.01},
-     {"linear", "square", 0.5, 0.2, 0})
-CASE(linear_hinge, {"linear", "hinge", 0.5, 0.2, 0.1}, {"linear", "hinge", 2, 0.2, 0.1},
-     {"linear", "hinge", 0.5, 0.2, 0})
-CASE(linear_logistic, {"linear", "logistic", 0.5, 0.2, 0.1}, {"linear", "logistic", 2, 0.2, 0.1})
-CASE(kernel_square, {"kernel", "square", 1, 0.2, 0.1}, {"kernel", "square", 2, 0.2, 0})
-CASE(kernel_hinge, {"kernel", "hinge", 1, 0.2, 0.1}, {"kernel", "hinge", 2, 0.2, 0})
-CASE(kernel_logistic, {"kernel", "logistic", 1, 0.2, 0.1})
-CASE(rf_square, {"rf", "square", 1, 0.2, 0.1}, {"rf", "square", 2, 0.2, 0.01})
-CASE(rf_hinge, {"rf", "hinge", 1, 0.2, 0.1})
-CASE(rf_logistic, {"rf", "logistic", 1, 0.2, 0.1})
+RAF_CASES(linear_square, {"linear", "square", 0.5, 0.2, 0.1}, {"linear", "square", 2, 0.2, 0.01},
+          {"linear", "square", 0.5, 0.2, 0})
+RAF_CASES(linear_hinge, {"linear", "hinge", 0.5, 0.2, 0.1}, {"linear", "hinge", 2, 0.2, 0.1},
+          {"linear", "hinge", 0.5, 0.2, 0})
+RAF_CASES(linear_logistic, {"linear", "logistic", 0.5, 0.2, 0.1},
+          {"linear", "logistic", 2, 0.2, 0.1})
+RAF_CASES(kernel_square, {"kernel", "square", 1, 0.2, 0.1}, {"kernel", "square", 2, 0.2, 0})
+RAF_CASES(kernel_hinge, {"kernel", "hinge", 1, 0.2, 0.1}, {"kernel", "hinge", 2, 0.2, 0})
+RAF_CASES(kernel_logistic, {"kernel", "logistic", 1, 0.2, 0.1})
+RAF_CASES(rf_square, {"rf", "square", 1, 0.2, 0.1}, {"rf", "square", 2, 0.2, 0.01})
+RAF_CASES(rf_hinge, {"rf", "hinge", 1, 0.2, 0.1})
+RAF_CASES(rf_logistic, {"rf", "logistic", 1, 0.2, 0.1})
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(linear_square), cmocka_unit_test(linear_hinge),
+        cmocka_unit_test(linear_square),   cmocka_unit_test(linear_hinge),
         cmocka_unit_test(linear_logistic), cmocka_unit_test(kernel_square),
-        cmocka_unit_test(kernel_hinge),   cmocka_unit_test(kernel_logistic),
-        cmocka_unit_test(rf_square),      cmocka_unit_test(rf_hinge),
+        cmocka_unit_test(kernel_hinge),    cmocka_unit_test(kernel_logistic),
+        cmocka_unit_test(rf_square),       cmocka_unit_test(rf_hinge),
         cmocka_unit_test(rf_logistic),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

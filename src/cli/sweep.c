@@ -34,7 +34,7 @@ static void sweep_usage(const char *cmd)
                "  --y LIST           observables to plot (one panel each)\n"
                "  --by NAME          parameter coloured by\n"
                "  -o FILE            figure (.svg, .png, .pdf; default MODEL.svg)\n");
-    printf("  --jobs N           parallel workers (default 1); results do not depend on N\n"
+    printf("  --jobs N           parallel workers (default: the number of cores); results do not depend on N\n"
            "  --store FILE       results store (default cavity.db)\n"
            "  --no-store         do not read or write a store\n"
            "  --recompute        recompute points already in the store\n"
@@ -255,7 +255,8 @@ int cli_sweep(int argc, char **argv)
     sweep_args a;
     memset(&a, 0, sizeof a);
     a.cmd = argv[0];
-    a.jobs = 1;
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    a.jobs = ncpu > 0 && ncpu < 256 ? (int)ncpu : 1; /* results do not depend on it */
     a.nseeds = 10;
     a.seed0 = 1;
     int compare = !strcmp(a.cmd, "compare");

@@ -325,7 +325,7 @@ const cav_model cav_model_raf = {
     .compare_sim = "0.25,0.5,1,1.5,2,3,4",
     .compare_y = "egen,emem",
     .compare_by = "learner",
-    .compare_set = "learner=linear,kernel;loss=square;lambda=0.1;eps=0.2;d=500;mustar=1",
+    .compare_set = "learner=linear,kernel;loss=square;lambda=0.1;eps=0.2;d=1000;mustar=1",
     .quantities = quantities,
     .nquantities = 1,
 };

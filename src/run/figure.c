@@ -167,7 +167,7 @@ int cav_figure_write(const char *path, const cav_run *const *runs, size_t nruns,
     static const char *term[] = {"svg size %d,%d dynamic background '#ffffff' font 'Helvetica,12'",
                                  "pngcairo size %d,%d font 'Helvetica,11'",
                                  "pdfcairo size %g,%gin"};
-    int w = 480 * ny + 80, h = 420;
+    int w = 480 * ny + 80, h = 460;
     fprintf(f, "set terminal ");
     if (fmt == CAV_FIG_PDF)
         fprintf(f, term[fmt], w / 96.0, h / 96.0);
@@ -175,7 +175,8 @@ int cav_figure_write(const char *path, const cav_run *const *runs, size_t nruns,
         fprintf(f, term[fmt], w, h);
     fprintf(f, " noenhanced\nset output ");
     quoted(f, path);
-    fprintf(f, "\nset datafile missing 'nan'\nset key outside bottom center horizontal\n");
+    fprintf(f, "\nset datafile missing 'nan'\n"
+               "set key at screen 0.5,0.01 center bottom horizontal maxrows 2 samplen 3\n");
     /* Data blocks: for each curve, rows "x y se" sorted by x. */
     for (size_t c = 0; c < ncurves; c++) {
         const cav_run *r = runs[cv[c].run];
@@ -215,7 +216,8 @@ int cav_figure_write(const char *path, const cav_run *const *runs, size_t nruns,
         }
         fprintf(f, "EOD\n");
     }
-    if (ny > 1) fprintf(f, "set multiplot layout 1,%d\n", ny);
+    /* Panels side by side above a shared legend (the key area is the bottom 22% of the page). */
+    fprintf(f, "set multiplot layout 1,%d margins 0.07,0.98,0.24,0.92 spacing 0.07,0\n", ny);
     for (int yk = 0; yk < ny; yk++) {
         fprintf(f, "set xlabel ");
         quoted(f, x);
@@ -266,7 +268,7 @@ int cav_figure_write(const char *path, const cav_run *const *runs, size_t nruns,
         }
         fputc('\n', f);
     }
-    if (ny > 1) fprintf(f, "unset multiplot\n");
+    fprintf(f, "unset multiplot\n");
     fprintf(f, "set output\n");
     fclose(f);
     free(cv);

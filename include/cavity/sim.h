@@ -129,8 +129,9 @@ int cav_sim_logistic(size_t n, size_t d, const double *X, const double *y, doubl
 
 /* Hinge loss l = max(0, 1 - y h) by dual coordinate descent (Hsieh, Chang, Lin, Keerthi,
  * Sundararajan, ICML 2008) on  max_alpha sum alpha - ||sum_mu alpha_mu y_mu x_mu/sqrt d||^2/2,
- * 0 <= alpha <= C = 1/lambda, w = sum alpha_mu y_mu x_mu / sqrt(d); random order each epoch, no
- * shrinking. Stops at relative duality gap <= opts->tol (default 1e-8).
+ * 0 <= alpha <= C = 1/lambda, w = sum alpha_mu y_mu x_mu / sqrt(d); random order each epoch (from
+ * opts->seed), shrinking, and exact active-set (Newton/KKT) polish steps on the free support
+ * vectors (see src/sim/svm.c). Stops at relative duality gap <= opts->tol (default 1e-8).
  * lambda = 0: hard-margin max-margin classifier min ||w||^2 s.t. y_mu w.x_mu/sqrt(d) >= 1. It
  * solves box problems for C = 1, 100, 10^4, ... <= opts->C_max, warm-started; a stage ends as
  * soon as some alpha reaches C (C too small: next C), or when it converges with no alpha at C,

@@ -5,7 +5,7 @@
  * selection, no 1/b rescaling). All scalings are stated in cavity/dynamics.h.
  *
  * One step is
- *     h = X w / sqrt(d)                               (dgemv, no-trans: one pass over X)
+ *     h = X w / sqrt(d)                               (sim_gemv_n: one pass over X)
  *     l_mu, g_mu = l(y_mu, h_mu), l'(y_mu, h_mu)      (one indirect loss call for all mu)
  *     g_mu <- s_mu g_mu, s_mu ~ Bernoulli(b)           (SGD only)
  *     w <- (1 - eta lambda) w - (eta/sqrt d) X^T g    (sim_gemv_t with beta = 1 - eta lambda:
@@ -64,6 +64,22 @@ void sim_gemv_t(size_t n, size_t d, double alpha, const double *X, const double 
         else
             for (size_t j = 0; j < w; j++)
                 vv[j] = beta * vv[j] + alpha * acc[j];
+    }
+}
+
+void sim_gemv_n(size_t n, size_t d, double alpha, const double *X, const double *w, double beta,
+                double *h)
+{
+    /* Each h_i is one dot product over the full row, computed by one thread in a fixed order
+     * (the simd reduction's lane grouping is fixed at compile time). */
+#pragma omp parallel for schedule(static) if (n * d > 100000)
+    for (long i = 0; i < (long)n; i++) {
+        const double *x = X + (size_t)i * d;
+        double s = 0.0;
+#pragma omp simd reduction(+ : s)
+        for (size_t j = 0; j < d; j++)
+            s += x[j] * w[j];
+        h[i] = beta == 0.0 ? alpha * s : beta * h[i] + alpha * s;
     }
 }
 
@@ -237,8 +253,7 @@ int cav_gd_simulate_info(const cav_gd_config *c, double *out, cav_gd_info *info,
     long t = 0;
     for (t = 0;; t++) {
         /* Forward pass: h = X w / sqrt(d), loss values and derivatives at every sample. */
-        cblas_dgemv(CblasRowMajor, CblasNoTrans, (blasint)n, (blasint)d, 1.0 / sd, X, (blasint)d, w,
-                    1, 0.0, h, 1);
+        sim_gemv_n(n, d, 1.0 / sd, X, w, 0.0, h);
         cav_loss_value(&c->loss, n, y, h, l, g, NULL);
         double lsum = 0.0;
         for (size_t i = 0; i < n; i++)
@@ -256,8 +271,7 @@ int cav_gd_simulate_info(const cav_gd_config *c, double *out, cav_gd_info *info,
         }
         double test;
         if (nt) {
-            cblas_dgemv(CblasRowMajor, CblasNoTrans, (blasint)nt, (blasint)d, 1.0 / sd, Xt,
-                        (blasint)d, w, 1, 0.0, ht, 1);
+            sim_gemv_n(nt, d, 1.0 / sd, Xt, w, 0.0, ht);
             test = empirical_error(&c->channel, nt, ht, yt);
         } else {
             test = population_error(&c->channel, m, q, rho);

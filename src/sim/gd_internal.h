@@ -12,4 +12,10 @@
 void sim_gemv_t(size_t n, size_t d, double alpha, const double *X, const double *g, double beta,
                 double *v);
 
+/* h <- beta h + alpha X w (row-major n x d), each entry a dot product over the full row in a
+ * fixed order, rows split over OpenMP threads: bit-identical for any thread count. (OpenBLAS's
+ * dgemv for this shape also changes bits with the thread count when n ~ d.) One pass over X. */
+void sim_gemv_n(size_t n, size_t d, double alpha, const double *X, const double *w, double beta,
+                double *h);
+
 #endif

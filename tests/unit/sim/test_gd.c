@@ -9,6 +9,7 @@
  *   - SGD: one step rebuilt by hand from the Bernoulli(b) selection stream;
  *   - random start: E m(0) = m0, E q(0) = q0 with the exact finite-d standard deviations;
  *   - exact population test error vs measured error on fresh points (binomial error bar). */
+#include <omp.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -329,8 +330,10 @@ static void test_threads_and_checks(void **state)
     size_t rows = 21 * CAV_GD_NOBS;
     double *a = malloc(rows * sizeof *a), *b = malloc(rows * sizeof *b);
     openblas_set_num_threads(1);
+    omp_set_num_threads(1);
     assert_int_equal(cav_gd_simulate(&c, a, NULL), CAV_OK);
     openblas_set_num_threads(2);
+    omp_set_num_threads(2);
     assert_int_equal(cav_gd_simulate(&c, b, NULL), CAV_OK);
     assert_memory_equal(a, b, rows * sizeof *a);
     /* Parameter checks name the parameter; nothing is written. */

@@ -109,10 +109,13 @@ static void run_kkt(int norm, int reg, double eps, double lambda)
     assert_int_equal(st, CAV_OK);
     assert_true(f.residual <= 1e-8);
     double r = kkt(n, d, X, y, lambda, reg, &a, w);
+    int zeros = 0;
+    for (size_t j = 0; j < d; j++)
+        zeros += w[j] == 0.0;
     fprintf(stderr,
             "norm %d reg %d eps %g lambda %g: KKT %.2e, solver residual %.2e, %ld steps, "
-            "zeros %d\n",
-            norm, reg, eps, lambda, r, f.residual, f.iterations, 0);
+            "%d exact zeros\n",
+            norm, reg, eps, lambda, r, f.residual, f.iterations, zeros);
     assert_true(r <= 1e-7);
     /* the objective at w is below the objective at nearby points (convexity + optimality) */
     double J = cav_adv_objective(&L, n, d, X, y, lambda, reg, &a, w);

@@ -98,8 +98,8 @@ int cav_gamp_simulate(const cav_gamp_config *c, double *out, cav_err *err)
     double *ws = malloc(d * sizeof *ws), *wh = malloc(d * sizeof *wh);
     double *vh = malloc(d * sizeof *vh), *B = malloc(d * sizeof *B);
     double *om = malloc(n * sizeof *om), *g = malloc(n * sizeof *g), *dg = malloc(n * sizeof *dg);
-    double *Vv = malloc(n * sizeof *Vv);
-    if (!X || !y || !ws || !wh || !vh || !B || !om || !g || !dg || !Vv) {
+    double *Vv = malloc(n * sizeof *Vv), *work = malloc(SIM_GEMV_T_CHUNKS * d * sizeof *work);
+    if (!X || !y || !ws || !wh || !vh || !B || !om || !g || !dg || !Vv || !work) {
         st = cav_err_set(err, CAV_ENOMEM, "gamp: cannot allocate X (%zu x %zu)", n, d);
         goto done;
     }
@@ -158,10 +158,11 @@ int cav_gamp_simulate(const cav_gamp_config *c, double *out, cav_err *err)
         }
         /* B = F^T g + A what */
         memcpy(B, wh, d * sizeof *B);
-        sim_gemv_t(n, d, 1.0 / sd, X, g, A, B);
+        sim_gemv_t(n, d, 1.0 / sd, X, g, A, B, work);
         prior.type->denoise(&prior, d, B, A, wh, vh);
     }
 done:
-    free(X), free(y), free(ws), free(wh), free(vh), free(B), free(om), free(g), free(dg), free(Vv);
+    free(X), free(y), free(ws), free(wh), free(vh), free(B), free(om), free(g), free(dg), free(Vv),
+        free(work);
     return st;
 }

@@ -27,59 +27,70 @@
 #define GD_QBLOWUP 1e12
 #define GD_PI 3.14159265358979323846264338327950288
 
-/* Columns per OpenMP work item of sim_gemv_t: an accumulator of this many doubles (8 KiB) stays
- * in L1 while four row segments stream through. */
-#define GEMV_T_COLS 1024
-
 void sim_gemv_t(size_t n, size_t d, double alpha, const double *X, const double *g, double beta,
-                double *v)
+                double *v, double *work)
 {
-    const long nblk = (long)((d + GEMV_T_COLS - 1) / GEMV_T_COLS);
+    /* Rows are cut into SIM_GEMV_T_CHUNKS fixed chunks (boundaries depend on n only); chunk k
+     * accumulates its partial X_k^T g_k into work[k*d ..] streaming its rows contiguously, four
+     * rows per sweep of the accumulator; the partials are then added in chunk order. Every
+     * rounding step is fixed by (n, d), so the result is the same for any thread count. */
+    const size_t K = SIM_GEMV_T_CHUNKS, rows = (n + K - 1) / K;
 #pragma omp parallel for schedule(static) if (n * d > 100000)
-    for (long b = 0; b < nblk; b++) {
-        double acc[GEMV_T_COLS];
-        size_t j0 = (size_t)b * GEMV_T_COLS, w = d - j0 < GEMV_T_COLS ? d - j0 : GEMV_T_COLS;
-        for (size_t j = 0; j < w; j++)
+    for (long k = 0; k < (long)K; k++) {
+        double *acc = work + (size_t)k * d;
+        size_t i = (size_t)k * rows, i1 = i + rows < n ? i + rows : n;
+        for (size_t j = 0; j < d; j++)
             acc[j] = 0.0;
-        size_t i = 0;
-        /* Four rows at a time: fixed grouping, so the rounding does not depend on threads. */
-        for (; i + 4 <= n; i += 4) {
-            const double *x0 = X + i * d + j0, *x1 = x0 + d, *x2 = x1 + d, *x3 = x2 + d;
+        for (; i + 4 <= i1; i += 4) {
+            const double *x0 = X + i * d, *x1 = x0 + d, *x2 = x1 + d, *x3 = x2 + d;
             double g0 = g[i], g1 = g[i + 1], g2 = g[i + 2], g3 = g[i + 3];
 #pragma omp simd
-            for (size_t j = 0; j < w; j++)
+            for (size_t j = 0; j < d; j++)
                 acc[j] += (g0 * x0[j] + g1 * x1[j]) + (g2 * x2[j] + g3 * x3[j]);
         }
-        for (; i < n; i++) {
-            const double *x0 = X + i * d + j0;
+        for (; i < i1; i++) {
+            const double *x0 = X + i * d;
             double g0 = g[i];
 #pragma omp simd
-            for (size_t j = 0; j < w; j++)
+            for (size_t j = 0; j < d; j++)
                 acc[j] += g0 * x0[j];
         }
-        double *vv = v + j0;
-        if (beta == 0.0)
-            for (size_t j = 0; j < w; j++)
-                vv[j] = alpha * acc[j];
-        else
-            for (size_t j = 0; j < w; j++)
-                vv[j] = beta * vv[j] + alpha * acc[j];
+    }
+#pragma omp parallel for schedule(static) if (n * d > 100000)
+    for (long j = 0; j < (long)d; j++) {
+        double s = 0.0;
+        for (size_t k = 0; k < K; k++)
+            s += work[k * d + (size_t)j];
+        v[j] = beta == 0.0 ? alpha * s : beta * v[j] + alpha * s;
     }
 }
 
 void sim_gemv_n(size_t n, size_t d, double alpha, const double *X, const double *w, double beta,
                 double *h)
 {
-    /* Each h_i is one dot product over the full row, computed by one thread in a fixed order
-     * (the simd reduction's lane grouping is fixed at compile time). */
+    /* Each h_i is one dot product over its full row in a fixed order (simd lanes fixed at
+     * compile time), four rows per sweep over w (four independent accumulators hide the add
+     * latency); groups of four rows are split over threads, so nothing depends on their number. */
+    const long nb = (long)(n / 4);
 #pragma omp parallel for schedule(static) if (n * d > 100000)
-    for (long i = 0; i < (long)n; i++) {
-        const double *x = X + (size_t)i * d;
-        double s = 0.0;
-#pragma omp simd reduction(+ : s)
-        for (size_t j = 0; j < d; j++)
-            s += x[j] * w[j];
-        h[i] = beta == 0.0 ? alpha * s : beta * h[i] + alpha * s;
+    for (long b = 0; b <= nb; b++) {
+        size_t i0 = 4 * (size_t)b, cnt = n - i0 < 4 ? n - i0 : 4;
+        if (cnt == 0) continue;
+        const double *x0 = X + i0 * d;
+        const double *x1 = cnt > 1 ? x0 + d : x0, *x2 = cnt > 2 ? x0 + 2 * d : x0;
+        const double *x3 = cnt > 3 ? x0 + 3 * d : x0;
+        double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+#pragma omp simd reduction(+ : s0, s1, s2, s3)
+        for (size_t j = 0; j < d; j++) {
+            double wj = w[j];
+            s0 += x0[j] * wj;
+            s1 += x1[j] * wj;
+            s2 += x2[j] * wj;
+            s3 += x3[j] * wj;
+        }
+        double s[4] = {s0, s1, s2, s3};
+        for (size_t r = 0; r < cnt; r++)
+            h[i0 + r] = beta == 0.0 ? alpha * s[r] : beta * h[i0 + r] + alpha * s[r];
     }
 }
 
@@ -215,9 +226,10 @@ int cav_gd_simulate_info(const cav_gd_config *c, double *out, cav_gd_info *info,
     double *wstar = malloc(d * sizeof *wstar), *w = malloc(d * sizeof *w);
     double *y = malloc(n * sizeof *y), *h = malloc(n * sizeof *h);
     double *l = malloc(n * sizeof *l), *g = malloc(n * sizeof *g);
+    double *work = malloc(SIM_GEMV_T_CHUNKS * d * sizeof *work);
     double *Xt = nt ? malloc(nt * d * sizeof *Xt) : NULL;
     double *yt = nt ? malloc(nt * sizeof *yt) : NULL, *ht = nt ? malloc(nt * sizeof *ht) : NULL;
-    if (!X || !wstar || !w || !y || !h || !l || !g || (nt && (!Xt || !yt || !ht))) {
+    if (!X || !wstar || !w || !y || !h || !l || !g || !work || (nt && (!Xt || !yt || !ht))) {
         st = cav_err_set(err, CAV_ENOMEM, "gd: cannot allocate X (%zu x %zu) and work vectors", n,
                          d);
         goto done;
@@ -295,7 +307,7 @@ int cav_gd_simulate_info(const cav_gd_config *c, double *out, cav_gd_info *info,
                 if (cav_rng_uniform(&r) >= c->batch) g[i] = 0.0;
         }
         /* w <- (1 - eta lambda) w - (eta / sqrt d) X^T g. */
-        sim_gemv_t(n, d, -eta / sd, X, g, 1.0 - eta * c->lambda, w);
+        sim_gemv_t(n, d, -eta / sd, X, g, 1.0 - eta * c->lambda, w, work);
     }
     if (st == CAV_EDIVERGE) {
         for (long k = t; k <= c->steps; k++) {
@@ -316,6 +328,6 @@ int cav_gd_simulate_info(const cav_gd_config *c, double *out, cav_gd_info *info,
 done:
     if (info) info->status = st;
     free(X), free(wstar), free(w), free(y), free(h), free(l), free(g);
-    free(Xt), free(yt), free(ht);
+    free(Xt), free(yt), free(ht), free(work);
     return st;
 }

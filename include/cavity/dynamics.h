@@ -42,8 +42,9 @@
  *   start xi (seed, hash("gd/init")), batches (seed, hash("gd/batch"), step), test points
  *   (seed, hash("gd/test")). The teacher and data therefore do not depend on eta, lambda, the
  *   loss, batch or the start: runs that differ only in those see the same data.
- *   Cost per step: two dgemv over X (X w, then X^T g) plus O(n + d); nothing is allocated in
- *   the loop.
+ *   Cost per step: two passes over X (h = X w, then X^T g, by thread-count-invariant kernels
+ *   as fast as OpenBLAS dgemv, whose X^T g changes the last bits with the thread count) plus
+ *   O(n + d); nothing is allocated in the loop.
  *   Divergence: if the train loss or q becomes non-finite, or q exceeds 1e12 (1 + q(0) + rho*),
  *   the run stops with CAV_EDIVERGE; err names the step, eta and the stability bound above.
  *   Rows up to the last finite step are valid; later rows have step and time set and NaN in
@@ -89,7 +90,8 @@
  *
  * All drivers: reentrant, never print, check every parameter (naming it and its range) before
  * any work, and give the same output for any number of threads (the random draws are keyed by
- * stream names, and each dgemv output entry is computed by one thread). Output arrays are
+ * stream names, and every matrix-vector product sums in an order fixed by the sizes alone). Output
+ arrays are
  * allocated by the caller ((steps+1) x ncol, row-major) and borrowed. err may be NULL.
  */
 #ifndef CAVITY_DYNAMICS_H

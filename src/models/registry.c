@@ -8,8 +8,10 @@
 #include <string.h>
 
 extern const cav_model cav_model_raf;
+extern const cav_model cav_model_dmft_gd, cav_model_amp_wigner;
 
-static const cav_model *const registry[] = {&cav_model_raf, NULL};
+static const cav_model *const registry[] = {&cav_model_raf, &cav_model_dmft_gd,
+                                            &cav_model_amp_wigner, NULL};
 
 const cav_model *const *cav_model_registry(void)
 {

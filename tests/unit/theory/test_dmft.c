@@ -174,7 +174,9 @@ static void test_bad_input_and_unstable(void **st)
     cav_dmft_gd_observables(s, out, NULL);
     assert_true(isfinite(out[6 * 10 + CAV_DMFT_Q]));
     cav_dmft_gd_free(s);
-    /* logistic, eta far beyond any bound: divergence detected, not NaN rows */
+    /* logistic, eta far beyond the curvature bound: |l'| <= 1 bounds the gradient, so w grows
+     * at most linearly and GD does not blow up: the rows stay finite (no NaN) whatever the
+     * status says. */
     p.loss.type = &cav_loss_logistic;
     p.channel.type = &cav_channel_sign;
     p.eta = 50, p.steps = 60;
@@ -184,7 +186,10 @@ static void test_bad_input_and_unstable(void **st)
     assert_int_equal(cav_dmft_gd_set(s, &p, &o), CAV_OK);
     int r = cav_dmft_gd_solve(s, NULL, NULL);
     printf("logistic eta 50: status %d: %s\n", r, cav_dmft_gd_error(s)->msg);
-    assert_int_not_equal(r, CAV_OK);
+    double lo[61 * 6];
+    cav_dmft_gd_observables(s, lo, NULL);
+    for (int i = 0; i < 61 * 6; i++)
+        assert_true(isfinite(lo[i]));
     cav_dmft_gd_free(s);
 }
 

@@ -65,6 +65,7 @@ typedef struct chan_ctx {
     const cav_loss *loss;
     const cav_channel *ch;
     double sq, mz, v, V; /* sqrt(q), m/sqrt(q), 1 - m^2/q, V */
+    double shift;        /* margin shift c of the loss l(y, h - y c) (0: the plain loss) */
     int regime;
     cav_erm_obs_fn g; /* NULL: the three ERM sums */
     void *gctx;
@@ -92,7 +93,9 @@ static void chan_integrand(void *vctx, size_t n, const double *z, double *out)
             }
             double omega = c->sq * z[i1];
             for (int k = 0; k < K; k++) {
-                om[cnt + (size_t)k] = omega;
+                /* shifted loss: h* = y c + prox_l(y, omega - y c), so f = (h* - omega)/V is
+                 * the plain f at the shifted field (shift = 0: unchanged) */
+                om[cnt + (size_t)k] = omega - c->shift * y[cnt + (size_t)k];
                 Vv[cnt + (size_t)k] = c->V;
             }
             first[nn] = cnt;
@@ -109,16 +112,18 @@ static void chan_integrand(void *vctx, size_t n, const double *z, double *out)
             double *o = out + (i0 + j) * (size_t)nout;
             size_t b = first[j];
             if (c->g == NULL) {
-                double s0 = 0, s1 = 0, s2 = 0, iV = 1.0 / c->V;
+                double s0 = 0, s1 = 0, s2 = 0, s3 = 0, iV = 1.0 / c->V;
                 for (size_t k = b; k < b + len[j]; k++) {
                     double f = (hs[k] - om[k]) * iV;
                     s0 += w[k] * f * f;
                     s1 += w[k] * (1.0 - dp[k]) * iV;
                     s2 += wnu[k] * f;
+                    s3 += w[k] * y[k] * f;
                 }
                 o[0] = s0;
                 o[1] = s1;
                 o[2] = s2;
+                if (nout > 3) o[3] = s3;
             } else {
                 double tmp[CAV_CHANNEL_MAXY * 8];
                 c->g(c->gctx, len[j], y + b, om + b, hs + b, dp + b, tmp);
@@ -161,9 +166,9 @@ static int chan_integrate(chan_ctx *c, double m, double q, double *res, cav_err 
         } else {
             nk = c->loss->type->kinks(c->loss, c->V, u);
         }
-        for (int k = 0; k < nk && k < CAV_MAX_KINKS; k++) {
-            br[nb++] = u[k] / c->sq;
-            br[nb++] = -u[k] / c->sq;
+        for (int k = 0; k < nk && k < CAV_MAX_KINKS; k++) { /* at y omega = u_k + shift */
+            br[nb++] = (u[k] + c->shift) / c->sq;
+            br[nb++] = -(u[k] + c->shift) / c->sq;
         }
     }
     cav_gauss_opts o = cav_gauss_opts_default();
@@ -227,6 +232,22 @@ int cav_erm_chan_sums_quad(const cav_loss *loss, const cav_channel *ch, double m
     c.V = V;
     c.regime = regime;
     c.nout = 3;
+    return chan_integrate(&c, m, q, sums, err);
+}
+
+int cav_erm_chan_sums_shift(const cav_loss *loss, const cav_channel *ch, double m, double q,
+                            double V, double shift, double sums[4], cav_err *err)
+{
+    if (!(shift >= 0) || !isfinite(shift))
+        return cav_err_set(err, CAV_ENUMERIC, "erm: margin shift = %g must be >= 0", shift);
+    chan_ctx c;
+    memset(&c, 0, sizeof c);
+    c.loss = loss;
+    c.ch = ch;
+    c.V = V;
+    c.shift = shift;
+    c.regime = CAV_ERM_REGULAR;
+    c.nout = 4;
     return chan_integrate(&c, m, q, sums, err);
 }
 

@@ -20,6 +20,14 @@ int cav_erm_chan_sums(const cav_loss *loss, const cav_channel *ch, double m, dou
 int cav_erm_chan_sums_quad(const cav_loss *loss, const cav_channel *ch, double m, double q,
                            double V, int regime, double sums[3], cav_err *err);
 
+/* Channel-side sums for the margin-shifted loss l~(y, h) = l(y, h - y c), c = shift >= 0 (the
+ * adversarially trained loss at a fixed attack budget, cavity/adversarial.h), regular regime,
+ * always by quadrature: sums[0..2] as in cav_erm_chan_sums with f = (h~* - omega)/V the
+ * shifted-loss f, and sums[3] = E[y f] (= -E[y dl~/dh], the derivative of the Moreau envelope of
+ * l~ in c). shift = 0 gives the plain sums. */
+int cav_erm_chan_sums_shift(const cav_loss *loss, const cav_channel *ch, double m, double q,
+                            double V, double shift, double sums[4], cav_err *err);
+
 /* 1 if the loss has a known lambda -> 0+ interpolation limit (square, hinge, logistic). */
 int cav_erm_has_limit(const cav_loss *loss);
 

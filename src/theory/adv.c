@@ -1,0 +1,488 @@
+/* theory/adv.c — state evolution of adversarially trained linear classifiers (direct and latent
+ * models of include/cavity/adversarial.h; Vilucchio, Zdeborová, Loureiro, arXiv:2506.12454,
+ * model note 05), built on the ERM replica engine's channel side (erm_channel.c).
+ *
+ * Derivation (ours; the printed theorems have typos, see note 05). The training objective is
+ *     L(w) = sum_mu l(y_mu, lam_mu - y_mu eps_t N(w)) + lambda R(w),
+ * N(w) = sqrt(q_z(w)) (l_2 attack) or P(w) (l_inf attack), a convex function of w; for a margin
+ * loss l(y, h) = phi(y h) with phi convex and decreasing, L is convex. At its minimiser w*, with
+ * c = eps_t N(w*) and A = eps_t sum_mu (-y_mu dl/dh) >= 0 at w*, the KKT condition of L is the
+ * KKT condition of the surrogate
+ *     L~(w) = sum_mu l(y_mu, lam_mu - y_mu c) + lambda R(w) + A N~(w),
+ * where N~ = N for l_inf (separable: A P(w)) and N~ = q_z(w)/(2 N(w*)) for l_2 (same gradient
+ * at w*). L~ is a plain ERM problem with the margin-shifted loss l~(y, h) = l(y, h - y c) and a
+ * separable penalty, so its replica-symmetric equations are those of erm.h with
+ *   channel: the sums of l~ at (m, q, V) (cav_erm_chan_sums_shift): f = (h~* - omega)/V,
+ *            qhat = a E f^2, Vhat = a E(1 - dh~*)/V, mhat = a E[nu f] + m Vhat, a = n/p;
+ *            A/d = eps_t alpha E[y f] (since -dl~/dh = f at the prox; alpha = n/d);
+ *   prior:   per coordinate i (population k below), with b = mhat c_k theta + sqrt(qhat w_k) xi,
+ *            w = argmin_w lambda r(w) + (Vhat w_k + rho2 k2_k) w^2/2 + (tau k1_k) |w| - b w
+ *              = soft(b, T_k)/D_k,  D_k = lambda_2 + Vhat w_k + rho2 k2_k, T_k = lambda_1 +
+ *              tau k1_k, lambda_2 = lambda (ridge) or 0, lambda_1 = lambda (lasso) or 0,
+ *            rho2 = eps_t alpha E[y f]/sqrt(q_z) (l_2 training attack, else 0),
+ *            tau  = eps_t alpha E[y f]            (l_inf training attack, else 0),
+ *            and self-consistency c = eps_t N at the fixed point.
+ * Populations of feature coordinates (fraction f_k of the p features, teacher coupling c_k =
+ * sqrt(p) E[x_i nu]/theta_i, feature variance w_k = E x_i^2, k2_k = d dq_z/d(w_i^2),
+ * k1_k = d dP/d|w_i|):
+ *   DIRECT:               one population f = c = w = k2 = k1 = 1 (p = d);
+ *   LATENT, gamma <= 1:   A: f = gamma, c = 1/gamma, w = 1 + 1/gamma, k2 = k1 = 1
+ *                         B: f = 1 - gamma, c = 0, w = 1, k2 = k1 = 0 (pure-noise features);
+ *   LATENT, gamma > 1:    A: f = 1, c = 1/sqrt(gamma), w = 2, k2 = gamma, k1 = sqrt(gamma).
+ * The Gaussian-covariate prior equations (Loureiro et al., NeurIPS 2021) for diagonal covariances
+ * then read, with b ~ N(0, s_k^2), s_k^2 = (mhat c_k)^2 + qhat w_k, and u = T_k/s_k:
+ *   E w^2 = 2[(s^2 + T^2) H(u) - T s phi(u)]/D^2,  E|w| = 2[s phi(u) - T H(u)]/D,
+ *   E dw/db = 2 H(u)/D,  E[theta w] = mhat c_k E dw/db (Stein),
+ *   m = sum f c E[theta w], q = sum f w E w^2, V = sum f w E dw/db,
+ *   q_z = sum f (k2/gamma) E w^2, P = sum f (k1/gamma) E|w|  (gamma = 1 for DIRECT).
+ * eps_t = 0 gives back the plain ERM equations of erm.h (tests/unit/theory/test_adv_theory.c).
+ */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cavity/adversarial.h"
+#include "cavity/channel.h"
+#include "cavity/roots.h"
+#include "cavity/special.h"
+#include "theory/adv_internal.h"
+#include "theory/erm_internal.h"
+
+cav_adv_problem cav_adv_problem_default(const cav_loss *loss)
+{
+    cav_adv_problem p;
+    memset(&p, 0, sizeof p);
+    if (loss) p.loss = *loss;
+    p.alpha = 1.0;
+    p.gamma = 1.0;
+    p.eps_train = 0.0;
+    p.train_norm = CAV_ADV_L2;
+    p.lambda = 1e-2;
+    p.reg_norm = 2;
+    p.eps = 0.5;
+    p.attack_norm = CAV_ADV_L2;
+    return p;
+}
+
+int cav_adv_check(const cav_adv_problem *p, cav_err *err)
+{
+    if (!p) return cav_err_set(err, CAV_EINVAL, "adversarial: problem is NULL");
+    int st = cav_loss_check(&p->loss, err);
+    if (st) return st;
+    const cav_loss_type *t = p->loss.type;
+    if (t != &cav_loss_square && t != &cav_loss_hinge && t != &cav_loss_logistic)
+        return cav_err_set(err, CAV_EINVAL,
+                           "adversarial: loss = %s must be square, hinge or logistic", t->name);
+    if (!(p->alpha > 0) || !isfinite(p->alpha))
+        return cav_err_set(err, CAV_EINVAL, "adversarial: alpha = %g must be > 0 and finite",
+                           p->alpha);
+    if (p->latent && (!(p->gamma > 0) || !isfinite(p->gamma)))
+        return cav_err_set(err, CAV_EINVAL, "adversarial: gamma = d/p = %g must be > 0 and finite",
+                           p->gamma);
+    if (!(p->eps_train >= 0) || !isfinite(p->eps_train))
+        return cav_err_set(err, CAV_EINVAL, "adversarial: eps_train = %g must be >= 0 and finite",
+                           p->eps_train);
+    if (!(p->eps >= 0) || !isfinite(p->eps))
+        return cav_err_set(err, CAV_EINVAL, "adversarial: eps = %g must be >= 0 and finite",
+                           p->eps);
+    if (p->attack_norm != CAV_ADV_L2 && p->attack_norm != CAV_ADV_LINF)
+        return cav_err_set(err, CAV_EINVAL, "adversarial: attack_norm = %d must be 2 or 0 (inf)",
+                           p->attack_norm);
+    if (p->train_norm != CAV_ADV_L2 && p->train_norm != CAV_ADV_LINF)
+        return cav_err_set(err, CAV_EINVAL, "adversarial: train_norm = %d must be 2 or 0 (inf)",
+                           p->train_norm);
+    if (p->reg_norm != 1 && p->reg_norm != 2)
+        return cav_err_set(err, CAV_EINVAL, "adversarial: reg_norm = %d must be 1 or 2",
+                           p->reg_norm);
+    if (t == &cav_loss_square && p->eps_train > 0)
+        return cav_err_set(err, CAV_EUNSUP,
+                           "adversarial: eps_train = %g > 0 with the square loss is not "
+                           "supported (its inner max (|y - h| + r)^2/2 is not a margin shift); "
+                           "use logistic or hinge",
+                           p->eps_train);
+    if (!(p->lambda > 0) || !isfinite(p->lambda))
+        return cav_err_set(err, CAV_EINVAL, "adversarial: lambda = %g must be > 0 and finite",
+                           p->lambda);
+    return CAV_OK;
+}
+
+int cav_adv_populations(const cav_adv_problem *p, cav_adv_pop pop[2], double *a, double *g)
+{
+    if (!p->latent) {
+        pop[0] = (cav_adv_pop){1.0, 1.0, 1.0, 1.0, 1.0};
+        *a = p->alpha;
+        *g = 1.0;
+        return 1;
+    }
+    double gm = p->gamma;
+    *a = p->alpha * gm; /* n/p */
+    *g = gm;
+    if (gm <= 1) {
+        pop[0] = (cav_adv_pop){gm, 1.0 / gm, 1.0 + 1.0 / gm, 1.0, 1.0};
+        pop[1] = (cav_adv_pop){1.0 - gm, 0.0, 1.0, 0.0, 0.0};
+        return gm < 1 ? 2 : 1;
+    }
+    pop[0] = (cav_adv_pop){1.0, 1.0 / sqrt(gm), 2.0, gm, sqrt(gm)};
+    return 1;
+}
+
+/* Prior moments of w = soft(b, T)/D, b ~ N(0, s^2): E w^2, E|w|, E dw/db. */
+static void soft_moments(double s, double T, double D, double *Ew2, double *Eabs, double *Edw)
+{
+    if (!(s > 0)) {
+        *Ew2 = *Eabs = *Edw = 0;
+        return;
+    }
+    double u = T / s, H = cav_H(u), ph = cav_phi(u);
+    *Ew2 = 2.0 * ((s * s + T * T) * H - T * s * ph) / (D * D);
+    *Eabs = 2.0 * (s * ph - T * H) / D;
+    *Edw = 2.0 * H / D;
+}
+
+int cav_adv_map(cav_adv_ctx *c, const double *x, double *fx, cav_err *err)
+{
+    const cav_adv_problem *p = c->p;
+    double m = x[0], q = x[1], V = x[2], qz = x[3], P = x[4];
+    if (!(q > 0) || !(V > 0) || !(qz > 0) || !(P > 0) || !isfinite(m))
+        return cav_err_set(err, CAV_ENUMERIC,
+                           "adversarial: state out of range (m = %g, q = %g, V = %g, q_z = %g, "
+                           "P = %g)",
+                           m, q, V, qz, P);
+    double N = p->train_norm == CAV_ADV_L2 ? sqrt(qz) : P;
+    double shift = p->eps_train * N, s[4];
+    cav_channel sign = {&cav_channel_sign, {0, 0}};
+    int st = cav_erm_chan_sums_shift(&p->loss, &sign, m, q, V, shift, s, err);
+    if (st) return st;
+    double a = c->a;
+    double Vhat = a * s[1], qhat = a * s[0], mhat = a * s[2] + m * Vhat;
+    double A = p->eps_train * p->alpha * s[3]; /* eps_t alpha E[y f] */
+    double rho2 = p->train_norm == CAV_ADV_L2 ? A / sqrt(qz) : 0.0;
+    double tau = p->train_norm == CAV_ADV_LINF ? A : 0.0;
+    double l2 = p->reg_norm == 2 ? p->lambda : 0.0, l1 = p->reg_norm == 1 ? p->lambda : 0.0;
+    double nm = 0, nq = 0, nV = 0, nqz = 0, nP = 0, nqw = 0, nPw = 0;
+    for (int k = 0; k < c->npop; k++) {
+        const cav_adv_pop *o = &c->pop[k];
+        double D = l2 + Vhat * o->w + rho2 * o->k2, T = l1 + tau * o->k1;
+        if (!(D > 0) || !(T >= 0) || !(qhat >= 0))
+            return cav_err_set(err, CAV_ENUMERIC,
+                               "adversarial: prior denominator %g or threshold %g out of range "
+                               "(E[y f] = %g < 0: the margin-shifted loss is not monotone here)",
+                               D, T, s[3]);
+        double sk = sqrt(mhat * mhat * o->c * o->c + qhat * o->w), Ew2, Eabs, Edw;
+        soft_moments(sk, T, D, &Ew2, &Eabs, &Edw);
+        c->D[k] = D;
+        c->T[k] = T;
+        nm += o->f * o->c * mhat * o->c * Edw;
+        nq += o->f * o->w * Ew2;
+        nV += o->f * o->w * Edw;
+        nqz += o->f * o->k2 / c->g * Ew2;
+        nP += o->f * o->k1 / c->g * Eabs;
+        nqw += o->f * Ew2;  /* |w|^2/p */
+        nPw += o->f * Eabs; /* ||w||_1/p */
+    }
+    c->q_w = nqw;
+    c->P_w = nPw;
+    fx[0] = nm;
+    fx[1] = nq;
+    fx[2] = nV;
+    fx[3] = nqz;
+    fx[4] = nP;
+    c->hat[0] = mhat;
+    c->hat[1] = qhat;
+    c->hat[2] = Vhat;
+    c->hat[3] = A;
+    c->shift = shift;
+    return CAV_OK;
+}
+
+static int map_cb(void *ctx, const double *x, double *fx, cav_err *err)
+{
+    return cav_adv_map(ctx, x, fx, err);
+}
+
+#define NX CAV_ADV_NWARM
+
+/* Residual r = ||F(x) - x||_inf / (1 + ||x||_inf) (as fixpt.h) and g = F(x) - x. */
+static int resid(cav_adv_ctx *c, const double *x, double *g, double *r, cav_err *err)
+{
+    double fx[NX], gn = 0, xn = 0;
+    int st = cav_adv_map(c, x, fx, err);
+    if (st) return st;
+    for (int i = 0; i < NX; i++) {
+        g[i] = fx[i] - x[i];
+        gn = fmax(gn, fabs(g[i]));
+        xn = fmax(xn, fabs(x[i]));
+    }
+    *r = gn / (1.0 + xn);
+    return isfinite(*r) ? CAV_OK : cav_err_set(err, CAV_ENUMERIC, "adversarial: residual NaN");
+}
+
+static void to_x(const double *y, double *x)
+{
+    x[0] = y[0];
+    for (int i = 1; i < NX; i++)
+        x[i] = exp(y[i]);
+}
+
+/* Newton fallback on G(x) = F(x) - x when the damped / Anderson iteration stalls (the hinge
+ * loss's piecewise-linear prox makes the plain map barely contracting at larger alpha), the same
+ * scheme as the ERM engine's (erm.c): variables (m, log q, log V, log q_z, log P_z) so that the
+ * positive ones stay positive, forward-difference Jacobian, backtracking on the residual. */
+static int newton_solve(cav_adv_ctx *c, double *x, double tol, int maxit, double *rout, long *nit,
+                        cav_err *err)
+{
+    double g[NX], r, y[NX];
+    y[0] = x[0];
+    for (int i = 1; i < NX; i++) {
+        if (!(x[i] > 0)) return cav_err_set(err, CAV_ENUMERIC, "adversarial: bad Newton start");
+        y[i] = log(x[i]);
+    }
+    int st = resid(c, x, g, &r, err);
+    if (st) return st;
+    for (int it = 0; it < maxit && r > tol; it++) {
+        double J[NX][NX + 1];
+        for (int j = 0; j < NX; j++) {
+            double yh[NX], xh[NX], gh[NX], rh, h = 1e-7 * (1.0 + fabs(y[j]));
+            memcpy(yh, y, sizeof yh);
+            yh[j] += h;
+            to_x(yh, xh);
+            st = resid(c, xh, gh, &rh, err);
+            if (st) return st;
+            for (int i = 0; i < NX; i++)
+                J[i][j] = (gh[i] - g[i]) / h;
+        }
+        for (int i = 0; i < NX; i++)
+            J[i][NX] = -g[i];
+        for (int k = 0; k < NX; k++) { /* Gaussian elimination, partial pivoting */
+            int piv = k;
+            for (int i = k + 1; i < NX; i++)
+                if (fabs(J[i][k]) > fabs(J[piv][k])) piv = i;
+            for (int j = 0; j <= NX && piv != k; j++) {
+                double t = J[k][j];
+                J[k][j] = J[piv][j];
+                J[piv][j] = t;
+            }
+            if (J[k][k] == 0) return cav_err_set(err, CAV_ENUMERIC, "adversarial: singular J");
+            for (int i = k + 1; i < NX; i++) {
+                double f = J[i][k] / J[k][k];
+                for (int j = k; j <= NX; j++)
+                    J[i][j] -= f * J[k][j];
+            }
+        }
+        double dy[NX];
+        for (int k = NX - 1; k >= 0; k--) {
+            double sum = J[k][NX];
+            for (int j = k + 1; j < NX; j++)
+                sum -= J[k][j] * dy[j];
+            dy[k] = sum / J[k][k];
+        }
+        int ok = 0;
+        for (double t = 1.0; t > 1e-8; t *= 0.5) {
+            double yt[NX], xt[NX], gt[NX], rt;
+            for (int i = 0; i < NX; i++)
+                yt[i] = y[i] + t * dy[i];
+            to_x(yt, xt);
+            cav_err e2;
+            cav_err_clear(&e2);
+            if (resid(c, xt, gt, &rt, &e2) == CAV_OK && rt < r) {
+                memcpy(y, yt, sizeof y);
+                memcpy(x, xt, sizeof xt);
+                memcpy(g, gt, sizeof g);
+                r = rt;
+                ok = 1;
+                break;
+            }
+        }
+        (*nit)++;
+        if (!ok) break;
+    }
+    *rout = r;
+    return r <= tol ? CAV_OK : CAV_EMAXITER;
+}
+
+void cav_adv_warm(const cav_adv_solution *s, double *x)
+{
+    x[0] = s->m;
+    x[1] = s->q;
+    x[2] = s->V;
+    x[3] = s->q_z;
+    x[4] = s->P_z;
+}
+
+static void nan_solution(cav_adv_solution *o)
+{
+    double n = NAN;
+    o->m = o->q = o->V = o->P = o->P_z = o->q_z = o->q_w = n;
+    o->mhat = o->qhat = o->Vhat = o->Phat = o->shift = o->n_rob = o->n_cns = n;
+    o->egen = o->erob = o->erob_cns = o->ebnd_cns = o->attackable = n;
+}
+
+int cav_adv_solve(const cav_adv_problem *p, const double *warm, const cav_fixpt_opts *opts,
+                  cav_adv_solution *out)
+{
+    cav_err err;
+    cav_err_clear(&err);
+    memset(out, 0, sizeof *out);
+    nan_solution(out);
+    int st = cav_adv_check(p, &err);
+    if (st) {
+        out->status = st;
+        snprintf(out->msg, sizeof out->msg, "%s", err.msg);
+        return st;
+    }
+    cav_adv_ctx c;
+    memset(&c, 0, sizeof c);
+    c.p = p;
+    c.npop = cav_adv_populations(p, c.pop, &c.a, &c.g);
+    double x0[CAV_ADV_NWARM] = {0.3, 1.0, 1.0, 1.0, 0.8};
+    int okwarm = warm != NULL;
+    for (int i = 0; okwarm && i < CAV_ADV_NWARM; i++)
+        if (!isfinite(warm[i]) || (i > 0 && !(warm[i] > 0))) okwarm = 0;
+    if (okwarm) memcpy(x0, warm, sizeof x0);
+    cav_fixpt_opts o = opts ? *opts : cav_fixpt_opts_default();
+    cav_fixpt *fp = cav_fixpt_alloc(CAV_ADV_NWARM);
+    if (!fp) {
+        out->status = CAV_ENOMEM;
+        snprintf(out->msg, sizeof out->msg, "adversarial: out of memory");
+        return CAV_ENOMEM;
+    }
+    int budget = o.max_iter;
+    if (o.max_iter > 200) o.max_iter = 200; /* then Newton (below) */
+    st = cav_fixpt_set(fp, map_cb, &c, x0, &o);
+    if (st == CAV_OK) st = cav_fixpt_solve(fp, NULL, NULL);
+    const double *x = cav_fixpt_x(fp);
+    double xs[CAV_ADV_NWARM];
+    memcpy(xs, x, sizeof xs);
+    out->residual = cav_fixpt_residual(fp);
+    out->iterations = (long)cav_fixpt_iterations(fp);
+    char fpmsg[CAV_ERR_MSG_LEN];
+    snprintf(fpmsg, sizeof fpmsg, "%.500s", cav_fixpt_error(fp)->msg);
+    cav_fixpt_free(fp);
+    if (st != CAV_OK && st != CAV_EINVAL && st != CAV_ENOMEM) {
+        double starts[2][NX];
+        memcpy(starts[0], xs, sizeof xs);
+        memcpy(starts[1], x0, sizeof x0);
+        for (int k = 0; k < 2 && st != CAV_OK; k++) {
+            double xn[NX], rn = INFINITY;
+            long nit = 0;
+            memcpy(xn, starts[k], sizeof xn);
+            cav_err nerr;
+            cav_err_clear(&nerr);
+            int stn = newton_solve(&c, xn, o.tol, budget < 100 ? budget : 100, &rn, &nit, &nerr);
+            out->iterations += nit;
+            if (stn == CAV_OK || (isfinite(rn) && rn < out->residual)) {
+                memcpy(xs, xn, sizeof xs);
+                out->residual = rn;
+                st = stn;
+                snprintf(fpmsg, sizeof fpmsg, "Newton fallback: %.400s",
+                         stn ? (nerr.code ? nerr.msg : "residual above tol") : "");
+            }
+        }
+    }
+    out->m = xs[0];
+    out->q = xs[1];
+    out->V = xs[2];
+    out->q_z = xs[3];
+    out->P_z = xs[4];
+    double fx[CAV_ADV_NWARM];
+    int st2 = cav_adv_map(&c, xs, fx, &err);
+    if (st2 == CAV_OK) {
+        out->mhat = c.hat[0];
+        out->qhat = c.hat[1];
+        out->Vhat = c.hat[2];
+        out->Phat = c.hat[3];
+        out->shift = c.shift;
+        out->q_w = p->latent ? c.q_w : out->q;
+        out->P = p->latent ? c.P_w : out->P_z;
+        st2 = cav_adv_norms(&c, out, &out->n_rob, &out->n_cns, &err);
+    }
+    if (st2 == CAV_OK) {
+        double met[5];
+        cav_adv_theory_metrics(out->m, out->q, p->eps, out->n_rob, out->n_cns, met);
+        out->egen = met[0];
+        out->erob = met[1];
+        out->erob_cns = met[2];
+        out->ebnd_cns = met[3];
+        out->attackable = met[4];
+    } else if (st == CAV_OK) {
+        st = st2;
+    }
+    out->status = st;
+    if (st == CAV_OK)
+        snprintf(out->msg, sizeof out->msg, "converged: residual %.3g after %ld iterations",
+                 out->residual, out->iterations);
+    else
+        snprintf(out->msg, sizeof out->msg,
+                 "not converged (%s): residual %.3g after %ld "
+                 "iterations: %.300s",
+                 cav_status_name(st), out->residual, out->iterations, st2 ? err.msg : fpmsg);
+    return st;
+}
+
+typedef struct opt_ctx {
+    cav_adv_problem p;
+    int which;
+    const cav_fixpt_opts *opts;
+    double warm[CAV_ADV_NWARM];
+    int have_warm, fails;
+} opt_ctx;
+
+static double opt_obj(void *vctx, double loglam)
+{
+    opt_ctx *c = vctx;
+    c->p.lambda = exp(loglam);
+    cav_adv_solution s;
+    int st = cav_adv_solve(&c->p, c->have_warm ? c->warm : NULL, c->opts, &s);
+    if (st != CAV_OK) {
+        c->fails++;
+        return 1.0 + loglam * 1e-9; /* worse than any error; keeps Brent well defined */
+    }
+    cav_adv_warm(&s, c->warm);
+    c->have_warm = 1;
+    return c->which == 0 ? s.egen : c->which == 1 ? s.erob : s.erob_cns;
+}
+
+int cav_adv_solve_optlambda(const cav_adv_problem *p, int which, double lo, double hi,
+                            const cav_fixpt_opts *opts, double *lambda_opt, cav_adv_solution *out)
+{
+    memset(out, 0, sizeof *out);
+    nan_solution(out);
+    if (!(lo > 0) || !(hi > lo) || which < 0 || which > 2) {
+        out->status = CAV_EINVAL;
+        snprintf(out->msg, sizeof out->msg,
+                 "adversarial: lambda search needs 0 < lo < hi (got %g, %g) and which in "
+                 "{0, 1, 2} (got %d)",
+                 lo, hi, which);
+        return out->status;
+    }
+    opt_ctx c;
+    memset(&c, 0, sizeof c);
+    c.p = *p;
+    c.p.lambda = sqrt(lo * hi);
+    c.which = which;
+    c.opts = opts;
+    cav_err err;
+    cav_err_clear(&err);
+    int st = cav_adv_check(&c.p, &err);
+    if (st) {
+        out->status = st;
+        snprintf(out->msg, sizeof out->msg, "%s", err.msg);
+        return st;
+    }
+    double xmin = 0, fmin = 0;
+    st = cav_min_brent(opt_obj, &c, log(lo), log(hi), 1e-4, 100, &xmin, &fmin, &err);
+    if (st != CAV_OK && st != CAV_EMAXITER) {
+        out->status = st;
+        snprintf(out->msg, sizeof out->msg, "adversarial: lambda search: %.400s", err.msg);
+        return st;
+    }
+    *lambda_opt = exp(xmin);
+    c.p.lambda = *lambda_opt;
+    st = cav_adv_solve(&c.p, c.have_warm ? c.warm : NULL, opts, out);
+    if (st == CAV_OK && (xmin - log(lo) < 1e-3 || log(hi) - xmin < 1e-3)) {
+        size_t k = strlen(out->msg);
+        snprintf(out->msg + k, sizeof out->msg - k, "; optimal lambda %g at the search edge",
+                 *lambda_opt);
+    }
+    return st;
+}

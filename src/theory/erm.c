@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "cavity/erm.h"
+#include "cavity/roots.h"
 #include "theory/erm_internal.h"
 
 cav_erm_problem cav_erm_problem_default(const cav_loss *loss, const cav_channel *channel)
@@ -100,6 +101,7 @@ typedef struct erm_ctx {
     double hat[3];  /* mhat, qhat, Vhat in learner coordinates */
     double chan[3]; /* channel m, q, V */
     double rf[4];   /* q_s, q_w, V_s, V_w */
+    int vslave;     /* lambda = 0, regular regime, linear learner: V solved for (m, q) */
 } erm_ctx;
 
 /* Channel overlaps from the state. */
@@ -149,6 +151,48 @@ static int rf_prior(erm_ctx *c, const double *h, double *fx, cav_err *err)
     return CAV_OK;
 }
 
+/* lambda = 0 above the threshold (regular regime, linear learner): the prior's V equation
+ * V = 1/Vhat with Vhat = a E[(1 - dprox)/V] reads a E[1 - dprox(V)] = 1, in which V cancels to
+ * first order: the plain iteration V <- 1/Vhat is neutral (for the hinge, V <- V/(a P(band))) and
+ * stalls in a window above alpha_c. So V is slaved to (m, q): solved exactly for the current
+ * (m, q) by a bracketed Brent root of G(V) = a E[1 - dprox(V)] - 1, which is increasing in V
+ * (the prox flattens as V grows), and only (m, q) are iterated. */
+typedef struct {
+    erm_ctx *c;
+    double m, q;
+    cav_err *err;
+    int st;
+} vslave_ctx;
+
+static double vslave_fn(void *vctx, double logV)
+{
+    vslave_ctx *v = vctx;
+    double s[3], V = exp(logV);
+    int st = cav_erm_chan_sums(&v->c->p->loss, &v->c->p->channel, v->m, v->q, V, v->c->regime, s,
+                               v->err);
+    if (st) {
+        v->st = st;
+        return NAN;
+    }
+    return v->c->a * s[1] * V - 1.0;
+}
+
+static int vslave_solve(erm_ctx *c, double m, double q, double *V, cav_err *err)
+{
+    vslave_ctx v = {c, m, q, err, CAV_OK};
+    double a = log(*V) - 0.5, b = log(*V) + 0.5, logV;
+    int st = cav_root_bracket(vslave_fn, &v, &a, &b, 60, err);
+    if (st == CAV_OK) st = cav_root_brent(vslave_fn, &v, a, b, 1e-14, 200, &logV, err);
+    if (v.st) return v.st;
+    if (st)
+        return cav_err_set(err, st,
+                           "erm: lambda = 0, no finite V solves alpha E[1 - dprox] = 1 at m = %g, "
+                           "q = %g (data separable / interpolable?)",
+                           m, q);
+    *V = exp(logV);
+    return CAV_OK;
+}
+
 static int erm_map(void *vctx, const double *x, double *fx, cav_err *err)
 {
     erm_ctx *c = vctx;
@@ -158,6 +202,10 @@ static int erm_map(void *vctx, const double *x, double *fx, cav_err *err)
     if (!(x[1] > 0) || !(x[2] > 0) || !isfinite(x[0]))
         return cav_err_set(err, CAV_ENUMERIC, "erm: state out of range (m = %g, q = %g, V = %g)",
                            x[0], x[1], x[2]);
+    if (c->vslave) {
+        int sv = vslave_solve(c, ch[0], ch[1], &ch[2], err);
+        if (sv) return sv;
+    }
     int st = cav_erm_chan_sums(&p->loss, &p->channel, ch[0], ch[1], ch[2], c->regime, s, err);
     if (st) return st;
     double Vhat = c->a * s[1], qhat = c->a * s[0], mhat = c->a * s[2] + ch[0] * Vhat;
@@ -334,6 +382,7 @@ int cav_erm_solve(const cav_erm_problem *p, const double *warm, const cav_fixpt_
     c.mu1 = p->learner == CAV_LEARNER_LINEAR ? 1.0 : p->mu1;
     c.mus = p->learner == CAV_LEARNER_LINEAR ? 0.0 : p->mustar;
     c.a = p->learner == CAV_LEARNER_RF ? p->alpha / p->kappa : p->alpha;
+    c.vslave = p->lambda == 0 && c.regime == CAV_ERM_REGULAR && p->learner == CAV_LEARNER_LINEAR;
 
     double x0[3];
     int use_warm = warm && (int)warm[3] == c.regime && isfinite(warm[0]) && warm[1] > 0 &&

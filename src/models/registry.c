@@ -9,9 +9,14 @@
 
 extern const cav_model cav_model_raf;
 extern const cav_model cav_model_dmft_gd, cav_model_amp_wigner;
+extern const cav_model cav_model_adversarial, cav_model_adversarial_latent;
 
-static const cav_model *const registry[] = {&cav_model_raf, &cav_model_dmft_gd,
-                                            &cav_model_amp_wigner, NULL};
+static const cav_model *const registry[] = {&cav_model_raf,
+                                            &cav_model_dmft_gd,
+                                            &cav_model_amp_wigner,
+                                            &cav_model_adversarial,
+                                            &cav_model_adversarial_latent,
+                                            NULL};
 
 const cav_model *const *cav_model_registry(void)
 {

@@ -1,0 +1,106 @@
+/* Shared driver of the adversarial theory-vs-simulation tests (fast and slow variants).
+ *
+ * For each case: the model's theory() at the point, and its simulate() over S seeds (mean and
+ * standard error over seeds). Each observable must agree within 3 standard errors. For the error
+ * fractions the standard error is at least the binomial one at the theory's value,
+ * sqrt(p(1-p)/N) with N = S * ntest test points, plus the resolution 1/N of one point (the
+ * pattern of tests/models/raf/raf_check.h). */
+#ifndef TESTS_ADV_CHECK_H
+#define TESTS_ADV_CHECK_H
+
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include <cmocka.h>
+
+#include "cavity/model.h"
+
+#define ADV_NTEST 4000
+
+typedef struct adv_case {
+    const char *model, *norm, *reg;
+    double alpha, gamma, eps_train, eps, lambda;
+} adv_case;
+
+static void adv_set(const cav_model *m, double *v, const char *name, double x, const char *text)
+{
+    int i = cav_model_param_index(m, name);
+    assert_true(i >= 0);
+    char buf[64];
+    if (!text) {
+        snprintf(buf, sizeof buf, "%.17g", x);
+        text = buf;
+    }
+    cav_err e = {0};
+    int s = cav_param_parse(&m->params[i], text, &v[i], &e);
+    if (s) fprintf(stderr, "%s\n", e.msg);
+    assert_int_equal(s, CAV_OK);
+}
+
+/* Returns the number of observables compared; *worst receives the largest |z|. */
+static int adv_check_case(const adv_case *c, int d, int S, double *worst)
+{
+    static const char *const names[] = {"egen",       "erob", "erob_cns", "ebnd_cns",
+                                        "attackable", "m",    "q",        "P"};
+    const int nfrac = 5, nn = 8;
+    const cav_model *m = cav_model_find(c->model);
+    assert_non_null(m);
+    double v[CAV_MAX_PARAMS];
+    cav_model_defaults(m, v);
+    adv_set(m, v, "attack_norm", 0, c->norm);
+    adv_set(m, v, "reg_norm", 0, c->reg);
+    adv_set(m, v, "loss", 0, "logistic");
+    adv_set(m, v, "alpha", c->alpha, NULL);
+    adv_set(m, v, "gamma", c->gamma, NULL);
+    adv_set(m, v, "eps_train", c->eps_train, NULL);
+    adv_set(m, v, "eps", c->eps, NULL);
+    adv_set(m, v, "lambda", c->lambda, NULL);
+    adv_set(m, v, "d", d, NULL);
+    adv_set(m, v, "ntest", ADV_NTEST, NULL);
+    cav_err e = {0};
+    assert_int_equal(cav_model_check(m, v, &e), CAV_OK);
+    cav_result th;
+    cav_result_init(&th, (size_t)m->nobs);
+    int st = m->theory(v, NULL, NULL, &th);
+    if (st) fprintf(stderr, "theory: %s\n", th.msg);
+    assert_int_equal(st, CAV_OK);
+    double sum[8] = {0}, sum2[8] = {0};
+    for (int s = 0; s < S; s++) {
+        cav_result r;
+        cav_result_init(&r, (size_t)m->nobs);
+        st = m->simulate(v, (uint64_t)(1000 + s), &r);
+        if (st) fprintf(stderr, "simulate seed %d: %s\n", s, r.msg);
+        assert_int_equal(st, CAV_OK);
+        for (int k = 0; k < nn; k++) {
+            double x = r.obs[cav_model_obs_index(m, names[k])];
+            sum[k] += x;
+            sum2[k] += x * x;
+        }
+    }
+    int n = 0;
+    for (int k = 0; k < nn; k++) {
+        double mean = sum[k] / S, var = (sum2[k] - S * mean * mean) / (S - 1);
+        double se = sqrt(fmax(var, 0) / S), t = th.obs[cav_model_obs_index(m, names[k])];
+        if (k < nfrac) {
+            double N = (double)S * ADV_NTEST;
+            se = fmax(se, sqrt(t * (1 - t) / N)) + 1.0 / N;
+        }
+        double z = (mean - t) / se;
+        if (fabs(z) > fabs(*worst)) *worst = z;
+        if (!(fabs(z) <= 3)) {
+            fprintf(stderr,
+                    "%s norm %s reg %s alpha %g gamma %g eps_t %g eps %g lambda %g d %d: %s "
+                    "theory %.5f sim %.5f +- %.5f (z = %.2f)\n",
+                    c->model, c->norm, c->reg, c->alpha, c->gamma, c->eps_train, c->eps, c->lambda,
+                    d, names[k], t, mean, se, z);
+        }
+        assert_true(fabs(z) <= 3);
+        n++;
+    }
+    return n;
+}
+
+#endif

@@ -161,8 +161,8 @@ static const cav_param_spec params_latent[NPARAMS] = {
 static const cav_obs_spec obs[NOBS] = {
     {"egen", "clean error: P(y lam < 0) on fresh points"},
     {"erob", "standard robust error: P(y lam < eps N), any perturbation within the budget"},
-    {"erob_cns", "consistent robust error: only label-preserving (theta.delta = 0) perturbations"},
-    {"ebnd_cns", "consistent boundary error P(0 < y lam < eps N_cns) = erob_cns - egen"},
+    {"erob_cns", "consistent robust error (theta.delta = 0 attacks)"},
+    {"ebnd_cns", "consistent boundary error = erob_cns - egen"},
     {"attackable", "fraction of points whose prediction a consistent attack can flip"},
     {"m", "teacher overlap Cov(lam, nu) (direct: w.theta/d)"},
     {"q", "student field variance E lam^2 (direct: |w|^2/d)"},

@@ -14,6 +14,7 @@ typedef struct sweep_args {
     const cav_model *m;
     cav_grid g;
     int jobs, nseeds, recompute, nostore, progress, format;
+    int seeds_set; /* --seeds given: overrides a model's compare_set "seeds=N" */
     long seed0;
     const char *store, *out, *x, *tgrid, *sgrid, *y, *by, *xgrid;
     const char *where[CAV_MAX_PARAMS];
@@ -25,7 +26,7 @@ static void sweep_usage(const char *cmd)
 {
     printf("usage: cavity %s MODEL [--param GRID ...] [options]\n\noptions:\n", cmd);
     if (strcmp(cmd, "theory") != 0)
-        printf("  --seeds N          seeds per point (default 10)\n"
+        printf("  --seeds N          seeds per point (default 10; compare: the model's default)\n"
                "  --seed S           first seed (default 1): seed index i uses S + i\n");
     if (!strcmp(cmd, "compare"))
         printf("  --x NAME           x-axis parameter (default: the model's compare_x)\n"
@@ -34,7 +35,8 @@ static void sweep_usage(const char *cmd)
                "  --y LIST           observables to plot (one panel each)\n"
                "  --by NAME          parameter coloured by\n"
                "  -o FILE            figure (.svg, .png, .pdf; default MODEL.svg)\n");
-    printf("  --jobs N           parallel workers (default: the number of cores); results do not depend on N\n"
+    printf("  --jobs N           parallel workers (default: the number of cores); results do not "
+           "depend on N\n"
            "  --store FILE       results store (default cavity.db)\n"
            "  --no-store         do not read or write a store\n"
            "  --recompute        recompute points already in the store\n"
@@ -129,6 +131,7 @@ static int parse(int argc, char **argv, sweep_args *a)
         } else if (!strcmp(name, "seeds") && kind == CAV_KIND_SIM) {
             if (!int_opt(name, val, 1, 1000000, &x)) return EXIT_USAGE;
             a->nseeds = (int)x;
+            a->seeds_set = 1;
         } else if (!strcmp(name, "seed") && kind == CAV_KIND_SIM) {
             if (!int_opt(name, val, 0, 1L << 40, &x)) return EXIT_USAGE;
             a->seed0 = x;
@@ -218,8 +221,9 @@ static void report_failures(const cav_run *r)
     if (shown > 20) cli_error("... and %zu more failures", shown - 20);
 }
 
-/* Apply the model's compare_set ("name=value;name=v1,v2") to g. */
-static int apply_set(const cav_model *m, cav_grid *g)
+/* Apply the model's compare_set ("name=value;name=v1,v2") to g; the key "seeds" sets the
+ * default number of seeds (unless --seeds was given). */
+static int apply_set(const cav_model *m, cav_grid *g, sweep_args *a)
 {
     if (!m->compare_set) return 1;
     char buf[1024];
@@ -229,6 +233,11 @@ static int apply_set(const cav_model *m, cav_grid *g)
         char *eq = strchr(t, '=');
         if (!eq) continue;
         *eq = '\0';
+        if (!strcmp(t, "seeds") && cav_model_param_index(m, t) < 0) {
+            long ns = strtol(eq + 1, NULL, 10);
+            if (!a->seeds_set && ns >= 1 && ns <= 1000000) a->nseeds = (int)ns;
+            continue;
+        }
         cav_err err = {0};
         if (cav_grid_set(g, t, eq + 1, &err)) {
             cli_error("model %s compare_set: %s", m->name, err.msg);
@@ -277,7 +286,7 @@ int cli_sweep(int argc, char **argv)
     }
     const cav_model *m = a.m;
     cav_grid gt, gs; /* compare: theory and simulation grids */
-    int kinds[2], nk = 0;
+    int kinds[2], nk = 0, x_is_obs = 0;
     cav_err err = {0};
     if (compare) {
         if (!m->theory || !m->simulate) {
@@ -286,15 +295,31 @@ int cli_sweep(int argc, char **argv)
             cav_grid_free(&a.g);
             return EXIT_USAGE;
         }
-        if (!a.x || cav_model_param_index(m, a.x) < 0) {
-            cli_error("--x: '%s' is not a parameter of %s", a.x ? a.x : "(none)", m->name);
+        /* x is a parameter (swept), or, for a model with a per-row axis (time steps), an
+         * output column such as the axis itself: then theory and simulation run at the model's
+         * parameters and every row is a point of the curve. */
+        if (a.x && cav_model_param_index(m, a.x) < 0 && m->axis && cav_model_obs_index(m, a.x) >= 0)
+            x_is_obs = 1;
+        if (!a.x || (!x_is_obs && cav_model_param_index(m, a.x) < 0)) {
+            if (m->axis)
+                cli_error("--x: '%s' is neither a parameter nor an output column of %s",
+                          a.x ? a.x : "(none)", m->name);
+            else
+                cli_error("--x: '%s' is not a parameter of %s", a.x ? a.x : "(none)", m->name);
+            cav_grid_free(&a.g);
+            return EXIT_USAGE;
+        }
+        if (x_is_obs && (a.tgrid || a.sgrid)) {
+            cli_error("--%s: x = '%s' is an output column of %s, not a parameter (the rows are "
+                      "its values)",
+                      a.tgrid ? "theory-grid" : "sim-grid", a.x, m->name);
             cav_grid_free(&a.g);
             return EXIT_USAGE;
         }
         /* Rebuild: compare_set defaults, then the user's options, then the x grids. */
         cav_grid user = a.g;
         cav_grid_init(&gt, m, &err);
-        if (!apply_set(m, &gt)) return EXIT_USAGE;
+        if (!apply_set(m, &gt, &a)) return EXIT_USAGE;
         for (int i = 0; i < m->nparams; i++) {
             int set = 0;
             for (int j = 0; j < user.nset; j++)
@@ -307,8 +332,11 @@ int cli_sweep(int argc, char **argv)
         }
         cav_grid_free(&user);
         int xi = cav_model_param_index(m, a.x);
-        const char *tg = a.tgrid ? a.tgrid : a.xgrid ? a.xgrid : m->compare_theory;
-        const char *sg = a.sgrid ? a.sgrid : a.xgrid ? a.xgrid : m->compare_sim;
+        const char *tg = x_is_obs  ? NULL
+                         : a.tgrid ? a.tgrid
+                         : a.xgrid ? a.xgrid
+                                   : m->compare_theory;
+        const char *sg = x_is_obs ? NULL : a.sgrid ? a.sgrid : a.xgrid ? a.xgrid : m->compare_sim;
         if (cav_grid_init(&gs, m, &err)) return EXIT_FAILED;
         for (int i = 0; i < m->nparams; i++) {
             free(gs.vals[i]);
@@ -322,7 +350,7 @@ int cli_sweep(int argc, char **argv)
             cav_grid_free(&gs);
             return EXIT_USAGE;
         }
-        gt.chain = gs.chain = xi;
+        if (xi >= 0) gt.chain = gs.chain = xi;
         if (!a.y) a.y = m->compare_y ? m->compare_y : m->obs[0].name;
         if (!a.by) a.by = m->compare_by;
         if (a.by && cav_model_param_index(m, a.by) < 0) {

@@ -77,5 +77,5 @@ const cav_model cav_model_amp_wigner = {
     .compare_x = "step",
     .compare_y = "overlap,mse",
     .compare_by = "snr",
-    .compare_set = "snr=0.8,1.5,3;steps=30;n=2000",
+    .compare_set = "snr=0.8,1.5,3;steps=30;n=2000;seeds=8",
 };

@@ -180,5 +180,5 @@ const cav_model cav_model_dmft_gd = {
     .compare_sim = NULL,
     .compare_y = "test_error,train_loss,m,q",
     .compare_by = "alpha",
-    .compare_set = "loss=logistic;alpha=0.5,2,4;lambda=0.1;eta=0.2;steps=100;d=2000",
+    .compare_set = "loss=logistic;alpha=0.5,2,4;lambda=0.1;eta=0.2;steps=100;d=2000;seeds=5",
 };

@@ -216,6 +216,15 @@ int cav_figure_write(const char *path, const cav_run *const *runs, size_t nruns,
         }
         fprintf(f, "EOD\n");
     }
+    /* x an output column (a time axis): dense simulation rows hide the theory line, so at most
+     * about 30 markers per simulation curve are drawn (gnuplot `every`). */
+    size_t maxrows = 1;
+    for (size_t k = 0; k < nruns; k++)
+        for (size_t i = 0; i < runs[k]->npoints && xo >= 0; i++) {
+            const cav_result *x0 = cav_run_result(runs[k], i, 0);
+            if (x0->nrows > maxrows) maxrows = x0->nrows;
+        }
+    size_t every = xo >= 0 && maxrows > 40 ? (maxrows + 29) / 30 : 1;
     /* Panels side by side above a shared legend (the key area is the bottom 22% of the page). */
     fprintf(f, "set multiplot layout 1,%d margins 0.07,0.98,0.24,0.92 spacing 0.07,0\n", ny);
     for (int yk = 0; yk < ny; yk++) {
@@ -254,8 +263,9 @@ int cav_figure_write(const char *path, const cav_run *const *runs, size_t nruns,
             const char *col = palette[cv[c].colour % 8];
             int yc = 2 + 2 * yk;
             if (sim)
-                fprintf(f, "%s$d%zu using 1:%d:%d with yerrorbars pt 7 ps 0.7 lc rgb '%s'",
-                        c ? ", " : "", c, yc, yc + 1, col);
+                fprintf(f,
+                        "%s$d%zu every %zu using 1:%d:%d with yerrorbars pt 7 ps 0.7 lc rgb '%s'",
+                        c ? ", " : "", c, every, yc, yc + 1, col);
             else
                 fprintf(f, "%s$d%zu using 1:%d with lines lw 2 lc rgb '%s'", c ? ", " : "", c, yc,
                         col);

@@ -68,7 +68,7 @@ struct cav_dmft_gd {
     wside W, Wn; /* current weight side; the undamped map's */
     sside S, Sn; /* current (damped) sample side; the last sweep's */
     double *L;   /* G x G Cholesky factor of Cov(h*, omega) */
-    double *K, *tmp, *tmp2;
+    double *K, *tmp, *tmp2, *clrw;
     int nb;       /* batches of the last sweep */
     size_t nlast; /* trajectories of the last sweep */
     double *bs_cl, *bs_rl, *bs_hs, *bs_loss;
@@ -149,11 +149,11 @@ int cav_dmft_gd_check(const cav_dmft_gd_problem *p, cav_err *err)
 
 static void free_all(cav_dmft_gd *s)
 {
-    double **ptr[] = {&s->W.a,   &s->W.b,     &s->W.m,   &s->W.Cw,  &s->W.Rw,   &s->Wn.a,
-                      &s->Wn.b,  &s->Wn.m,    &s->Wn.Cw, &s->Wn.Rw, &s->S.Cl,   &s->S.Rl,
-                      &s->S.mul, &s->S.loss,  &s->Sn.Cl, &s->Sn.Rl, &s->Sn.mul, &s->Sn.loss,
-                      &s->L,     &s->K,       &s->tmp,   &s->tmp2,  &s->bs_cl,  &s->bs_rl,
-                      &s->bs_hs, &s->bs_loss, &s->se};
+    double **ptr[] = {&s->W.a,   &s->W.b,    &s->W.m,     &s->W.Cw,  &s->W.Rw,   &s->Wn.a,
+                      &s->Wn.b,  &s->Wn.m,   &s->Wn.Cw,   &s->Wn.Rw, &s->S.Cl,   &s->S.Rl,
+                      &s->S.mul, &s->S.loss, &s->Sn.Cl,   &s->Sn.Rl, &s->Sn.mul, &s->Sn.loss,
+                      &s->L,     &s->K,      &s->tmp,     &s->tmp2,  &s->clrw,   &s->bs_cl,
+                      &s->bs_rl, &s->bs_hs,  &s->bs_loss, &s->se};
     for (size_t i = 0; i < sizeof ptr / sizeof *ptr; i++) {
         free(*ptr[i]);
         *ptr[i] = NULL;
@@ -183,6 +183,7 @@ cav_dmft_gd *cav_dmft_gd_alloc(long steps)
     AL(s->S.Cl, m2), AL(s->S.Rl, m2), AL(s->S.mul, v), AL(s->S.loss, v);
     AL(s->Sn.Cl, m2), AL(s->Sn.Rl, m2), AL(s->Sn.mul, v), AL(s->Sn.loss, v);
     AL(s->L, s->G * s->G), AL(s->K, m2), AL(s->tmp, s->G), AL(s->tmp2, s->G);
+    AL(s->clrw, s->G);
     AL(s->se, v * 4);
 #undef AL
     if (!ok) {
@@ -195,13 +196,48 @@ cav_dmft_gd *cav_dmft_gd_alloc(long steps)
 /* ---------------------------------------------------------------------------------------- */
 /* Weight side, eq. W: row t of (a, b, m, R_w, C_w) from sample kernels of rows < t.         */
 
-static int weight_row(const cav_dmft_gd *s, long t, const sside *S, wside *W, double *tmp)
+/* Kernels of the weight and exact sample sides, written out (not BLAS) so that they touch only
+ * the non-zero triangle: R_w(t,s) = 0 for s >= t, K(t,s) = 0 for s > t, and C_l is symmetric
+ * (read from its lower triangle). Rows are contiguous and the inner loops are unit-stride axpys
+ * and dots, which -O3 vectorises; the summation order is fixed (no threads), so the exact path is
+ * bitwise reproducible. Each is O(t^2 / 2) per row. */
+
+/* y[0..n-1] = sum_{r<n} x[r] A(r, 0..r-1)  (A strictly lower, row-major, leading dim ld). */
+static void strict_lower_tv(size_t n, const double *A, size_t ld, const double *x, double *y)
+{
+    memset(y, 0, n * sizeof *y);
+    for (size_t r = 1; r < n; r++) {
+        const double c = x[r], *ar = A + r * ld;
+        if (c != 0)
+            for (size_t j = 0; j < r; j++)
+                y[j] += c * ar[j];
+    }
+}
+
+/* y[0..n-1] = sum_{s<n} x[s] C(s, 0..n-1), C symmetric, read from its lower triangle. */
+static void sym_lower_v(size_t n, const double *C, size_t ld, const double *x, double *y)
+{
+    memset(y, 0, n * sizeof *y);
+    for (size_t s = 0; s < n; s++) {
+        const double c = x[s], *cs = C + s * ld;
+        for (size_t j = 0; j < s; j++) /* the row stays in L1 for the dot below */
+            y[j] += c * cs[j];
+        y[s] += cav_la_dot(s, cs, x) + cs[s] * c;
+    }
+}
+
+/* Weight side, eq. W: row t of (a, b, m, R_w, C_w) from sample kernels of rows < t. clrw (may be
+ * NULL) receives v = C_l(0..t-1, 0..t-1) R_w(t, 0..t-1), which the exact sample row reuses. */
+static int weight_row(const cav_dmft_gd *s, long t, const sside *S, wside *W, double *tmp,
+                      double *clrw)
 {
     const size_t ld = s->ld, tt = (size_t)t;
     const double eta = s->p.eta, al = s->p.alpha, dec = 1 - s->p.eta * s->p.lambda;
     const double m0 = s->p.m0, q0 = s->p.q0;
     if (t == 0) {
         W->a[0] = 0, W->b[0] = 1, W->m[0] = m0, W->Cw[0] = q0;
+        for (size_t j = 0; j < ld; j++)
+            W->Rw[j] = 0;
         return CAV_OK;
     }
     const size_t u = tt - 1;
@@ -212,20 +248,19 @@ static int weight_row(const cav_dmft_gd *s, long t, const sside *S, wside *W, do
     W->m[tt] = W->a[tt] + W->b[tt] * m0;
     /* R_w(t, s) = dec R_w(t-1, s) - eta alpha sum_{r<=t-1} R_l(t-1, r) R_w(r, s) + eta [s = t-1] */
     double *rw = W->Rw + tt * ld;
-    cblas_dgemv(CblasRowMajor, CblasTrans, (int)tt, (int)tt, 1.0, W->Rw, (int)ld, rl, 1, 0.0, tmp,
-                1);
+    strict_lower_tv(tt, W->Rw, ld, rl, tmp);
     for (size_t j = 0; j < tt; j++)
         rw[j] = dec * W->Rw[u * ld + j] - eta * al * tmp[j];
     rw[u] += eta;
     for (size_t j = tt; j < ld; j++)
         rw[j] = 0;
-    /* C_w(t, t') for t' <= t: v(s') = sum_{s<t} R_w(t,s) C_l(s,s'), then sum_{s'<t'} v R_w(t',s')
-     */
-    cblas_dgemv(CblasRowMajor, CblasTrans, (int)tt, (int)tt, 1.0, S->Cl, (int)ld, rw, 1, 0.0, tmp,
-                1);
+    /* C_w(t, t') for t' <= t: v(s') = sum_{s<t} R_w(t,s) C_l(s,s'), then
+     * alpha sum_{s'<t'} R_w(t',s') v(s') (R_w(t', s') = 0 for s' >= t'). */
+    double *v = clrw ? clrw : tmp;
+    sym_lower_v(tt, S->Cl, ld, rw, v);
     double *cw = W->Cw + tt * ld;
-    cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)(tt + 1), (int)tt, al, W->Rw, (int)ld, tmp, 1,
-                0.0, cw, 1);
+    for (size_t j = 0; j <= tt; j++)
+        cw[j] = al * cav_la_dot(j, W->Rw + j * ld, v);
     const double at = W->a[tt], bt = W->b[tt];
     for (size_t j = 0; j <= tt; j++) {
         cw[j] += at * W->a[j] + (at * W->b[j] + bt * W->a[j]) * m0 + bt * W->b[j] * q0;
@@ -239,7 +274,7 @@ static int weight_row(const cav_dmft_gd *s, long t, const sside *S, wside *W, do
 static int weight_all(const cav_dmft_gd *s, const sside *S, wside *W, double *tmp, long *bad)
 {
     for (long t = 0; t <= s->T; t++)
-        if (weight_row(s, t, S, W, tmp)) {
+        if (weight_row(s, t, S, W, tmp, NULL)) {
             *bad = t;
             return CAV_EDIVERGE;
         }
@@ -249,32 +284,31 @@ static int weight_all(const cav_dmft_gd *s, const sside *S, wside *W, double *tm
 /* ---------------------------------------------------------------------------------------- */
 /* Exact path, eq. X: sample-side row t from weight rows <= t.                               */
 
-static void exact_row(cav_dmft_gd *s, long t, const wside *W, sside *S)
+static void exact_row(cav_dmft_gd *s, long t, const wside *W, sside *S, const double *clrw)
 {
     const size_t ld = s->ld, tt = (size_t)t;
     double *K = s->K, *kr = K + tt * ld, *tmp = s->tmp, *P = s->tmp2;
     const double *rw = W->Rw + tt * ld;
-    /* K(t, :) = e_t - R_w(t, 0..t-1) K(0..t-1, :) */
-    if (tt)
-        cblas_dgemv(CblasRowMajor, CblasTrans, (int)tt, (int)tt, -1.0, K, (int)ld, rw, 1, 0.0, kr,
-                    1);
+    /* K(t, :) = e_t - R_w(t, 0..t-1) K(0..t-1, :)   (K lower triangular, unit diagonal) */
+    memset(kr, 0, ld * sizeof *kr);
+    for (size_t r = 0; r < tt; r++) {
+        const double c = rw[r], *kk = K + r * ld;
+        if (c != 0)
+            for (size_t j = 0; j <= r; j++)
+                kr[j] -= c * kk[j];
+    }
     kr[tt] = 1;
-    for (size_t j = tt + 1; j < ld; j++)
-        kr[j] = 0;
-    /* M(t, s') = C_w(t,s') - kappa (m(t) + m(s')) + E y^2;  P(t,u) = sum_{s'} K(u,s') M(t,s') */
+    /* M(t, s') = C_w(t,s') - kappa (m(t) + m(s')) + E y^2;  P(t,u) = sum_{s'<=u} K(u,s') M(t,s') */
     for (size_t j = 0; j <= tt; j++)
         tmp[j] = W->Cw[tt * ld + j] - s->kappa * (W->m[tt] + W->m[j]) + s->ey2;
-    cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)(tt + 1), (int)(tt + 1), 1.0, K, (int)ld, tmp, 1,
-                0.0, P, 1);
-    /* C_l(t,u) = P(t,u) - sum_{s<t} R_w(t,s) C_l(s,u), first u < t, then u = t */
+    for (size_t j = 0; j <= tt; j++)
+        P[j] = cav_la_dot(j + 1, K + j * ld, tmp);
+    /* C_l(t,u) = P(t,u) - sum_{s<t} R_w(t,s) C_l(s,u), first u < t (clrw holds the sum, computed
+     * by weight_row of this row from the same C_l rows < t), then u = t */
     double *cl = S->Cl + tt * ld;
-    if (tt) {
-        cblas_dgemv(CblasRowMajor, CblasTrans, (int)tt, (int)tt, 1.0, S->Cl, (int)ld, rw, 1, 0.0,
-                    tmp, 1);
-        for (size_t j = 0; j < tt; j++) {
-            cl[j] = P[j] - tmp[j];
-            S->Cl[j * ld + tt] = cl[j];
-        }
+    for (size_t j = 0; j < tt; j++) {
+        cl[j] = P[j] - clrw[j];
+        S->Cl[j * ld + tt] = cl[j];
     }
     cl[tt] = P[tt] - (tt ? cav_la_dot(tt, rw, cl) : 0.0);
     double sum = 0;
@@ -496,7 +530,7 @@ static int sweep_causal(cav_dmft_gd *s, uint64_t stream)
     }
     int st = CAV_OK;
     for (long t = 0; t <= s->T && !st; t++) {
-        if (weight_row(s, t, &s->Sn, &s->W, s->tmp)) {
+        if (weight_row(s, t, &s->Sn, &s->W, s->tmp, NULL)) {
             s->diverged_at = t;
             st = CAV_EDIVERGE;
             break;
@@ -727,13 +761,20 @@ int cav_dmft_gd_iterate(cav_dmft_gd *s)
         /* causal sweep: self-consistent in one pass */
         if (s->path == CAV_DMFT_EXACT) {
             for (long t = 0; t <= s->T; t++) {
-                if (weight_row(s, t, &s->S, &s->W, s->tmp)) {
+                if (weight_row(s, t, &s->S, &s->W, s->tmp, s->clrw)) {
                     s->diverged_at = t;
                     s->iter++;
                     return diverged(s);
                 }
-                exact_row(s, t, &s->W, &s->S);
+                exact_row(s, t, &s->W, &s->S, s->clrw);
             }
+            /* Discrete time is causal: weight row t uses sample rows < t, sample row t uses
+             * weight rows <= t (eqs. W, X), so this one forward sweep solves every equation
+             * exactly, row by row (no fixed point is left to iterate). A second application of
+             * the map reproduces the kernels to rounding (asserted in
+             * tests/unit/theory/test_dmft.c); it used to be run as a check and cost as much
+             * again, so the residual is 0 by construction and the solve stops here. */
+            s->residual = 0;
         } else {
             st = sweep_causal(s, stream);
             s->iter++;
@@ -748,8 +789,11 @@ int cav_dmft_gd_iterate(cav_dmft_gd *s)
     }
     /* Picard map: sample side from the current weight side, then the weight side again. */
     if (s->path == CAV_DMFT_EXACT) {
-        for (long t = 0; t <= s->T; t++)
-            exact_row(s, t, &s->W, &s->Sn);
+        for (long t = 0; t <= s->T; t++) {
+            const double *rw = s->W.Rw + (size_t)t * s->ld;
+            sym_lower_v((size_t)t, s->Sn.Cl, s->ld, rw, s->clrw);
+            exact_row(s, t, &s->W, &s->Sn, s->clrw);
+        }
     } else {
         st = sweep_picard(s, stream);
         if (st == CAV_EDIVERGE) {
@@ -793,6 +837,9 @@ int cav_dmft_gd_iterate(cav_dmft_gd *s)
 
 int cav_dmft_gd_test(const cav_dmft_gd *s)
 {
+    if (s->iter < 1) return CAV_CONTINUE;
+    /* exact path: the causal sweep of iteration 1 is the solution (see cav_dmft_gd_iterate) */
+    if (s->path == CAV_DMFT_EXACT) return CAV_OK;
     if (s->iter < 2) return CAV_CONTINUE;
     if (s->residual <= s->o.tol) return CAV_OK;
     /* noise floor: accepted only while the MC error is small against the kernels' scale */
@@ -830,7 +877,10 @@ int cav_dmft_gd_solve(cav_dmft_gd *s, cav_dmft_observer obs, void *ctx)
                            "the rows show the asymptotic blow-up",
                            s->p.eta, cav_dmft_gd_eta_max(&s->p));
     }
-    if (s->residual <= s->o.tol)
+    if (s->path == CAV_DMFT_EXACT && s->iter == 1)
+        snprintf(s->err.msg, sizeof s->err.msg,
+                 "exact path: solved by one causal sweep (no fixed point to iterate)");
+    else if (s->residual <= s->o.tol)
         snprintf(s->err.msg, sizeof s->err.msg, "converged: kernel residual %.3g <= tol %.3g",
                  s->residual, s->o.tol);
     else

@@ -66,6 +66,51 @@ static void test_exact_vs_mp(void **st)
     printf("exact path vs Marchenko-Pastur: max |diff| = %.2e over 8 cases x 151 steps\n", worst);
 }
 
+/* The exact path stops after its causal sweep (cav_dmft_gd_iterate: discrete time is causal, so
+ * one forward sweep solves every equation). Check that claim: apply the full (non-causal) Picard
+ * map once more and every kernel must stay put to rounding. */
+static void test_exact_one_sweep(void **st)
+{
+    (void)st;
+    const long T = 120;
+    const int which[] = {CAV_DMFT_K_CW, CAV_DMFT_K_RW, CAV_DMFT_K_CL, CAV_DMFT_K_RL};
+    const size_t n2 = (size_t)(T + 1) * (size_t)(T + 1);
+    cav_dmft_gd_problem p;
+    cav_dmft_gd_problem_default(&p);
+    p.channel.type = &cav_channel_sign; /* kappa, E y^2 != those of the linear teacher */
+    p.alpha = 3, p.lambda = 0.2, p.eta = 0.25, p.steps = T, p.m0 = 0.3, p.q0 = 0.5;
+    cav_dmft_gd *s = cav_dmft_gd_alloc(T);
+    assert_int_equal(cav_dmft_gd_set(s, &p, NULL), CAV_OK);
+    assert_int_equal(cav_dmft_gd_solve(s, NULL, NULL), CAV_OK);
+    assert_int_equal(cav_dmft_gd_iterations(s), 1);
+    double *k0 = malloc(4 * n2 * sizeof *k0), m0[T + 1], mul0[T + 1];
+    assert_non_null(k0);
+    for (int j = 0; j < 4; j++)
+        memcpy(k0 + (size_t)j * n2, cav_dmft_gd_kernel(s, which[j]), n2 * sizeof *k0);
+    memcpy(m0, cav_dmft_gd_kernel(s, CAV_DMFT_K_M), sizeof m0);
+    memcpy(mul0, cav_dmft_gd_kernel(s, CAV_DMFT_K_MUL), sizeof mul0);
+    assert_int_equal(cav_dmft_gd_iterate(s), CAV_OK);
+    double worst = 0, scale = 0;
+    for (int j = 0; j < 4; j++) {
+        const double *k1 = cav_dmft_gd_kernel(s, which[j]);
+        for (size_t i = 0; i < n2; i++) {
+            worst = fmax(worst, fabs(k1[i] - k0[(size_t)j * n2 + i]));
+            scale = fmax(scale, fabs(k0[(size_t)j * n2 + i]));
+        }
+    }
+    for (long t = 0; t <= T; t++) {
+        worst = fmax(worst, fabs(cav_dmft_gd_kernel(s, CAV_DMFT_K_M)[t] - m0[t]));
+        worst = fmax(worst, fabs(cav_dmft_gd_kernel(s, CAV_DMFT_K_MUL)[t] - mul0[t]));
+    }
+    printf("exact path: a second (Picard) sweep moves the kernels by %.2e (scale %.3g), "
+           "residual %.2e\n",
+           worst, scale, cav_dmft_gd_residual(s));
+    assert_true(worst <= 1e-12 * (1 + scale));
+    assert_true(cav_dmft_gd_residual(s) <= 1e-13);
+    free(k0);
+    cav_dmft_gd_free(s);
+}
+
 /* The sampled solver on the square loss (forced SAMPLED) against the exact path. */
 static void test_sampled_vs_exact(void **st)
 {
@@ -231,9 +276,11 @@ static void test_checkpoint_resume(void **st)
 
 int main(void)
 {
-    const struct CMUnitTest t[] = {
-        cmocka_unit_test(test_exact_vs_mp), cmocka_unit_test(test_sampled_vs_exact),
-        cmocka_unit_test(test_amp_reduction), cmocka_unit_test(test_bad_input_and_unstable),
-        cmocka_unit_test(test_checkpoint_resume)};
+    const struct CMUnitTest t[] = {cmocka_unit_test(test_exact_vs_mp),
+                                   cmocka_unit_test(test_exact_one_sweep),
+                                   cmocka_unit_test(test_sampled_vs_exact),
+                                   cmocka_unit_test(test_amp_reduction),
+                                   cmocka_unit_test(test_bad_input_and_unstable),
+                                   cmocka_unit_test(test_checkpoint_resume)};
     return cmocka_run_group_tests(t, NULL, NULL);
 }

@@ -115,6 +115,7 @@ typedef struct prob {
     int l2;        /* attack is l_2 and eps > 0 */
     /* state at the current point */
     double beta, nk, fval;
+    double mu; /* Levenberg shift on the split block (see solve_split) */
     double *w, *h, *d1, *d2, *gw, *t, *pw, *Hw;
 } prob;
 
@@ -215,8 +216,8 @@ static void hessvec(prob *P, const double *pz, double *out)
     if (P->reg == 2) cblas_daxpy((blasint)p, P->lambda, P->pw, 1, P->Hw, 1);
     for (size_t i = 0; i < ks; i++) {
         double lin = P->linf && i < k ? -P->eps * T * P->scale : 0.0;
-        out[i] = P->Hw[i] + lin;
-        out[ks + i] = -P->Hw[i] + lin;
+        out[i] = P->Hw[i] + lin + P->mu * pz[i];
+        out[ks + i] = -P->Hw[i] + lin + P->mu * pz[ks + i];
     }
     for (size_t i = ks; i < p; i++)
         out[ks + i] = P->Hw[i];
@@ -242,7 +243,7 @@ static void diag_precond(prob *P, double *Minv)
     }
     for (size_t i = 0; i < ks; i++) {
         double extra = P->linf && i < P->k ? P->eps * P->eps * P->scale * P->scale * S2 : 0.0;
-        Minv[i] = Minv[ks + i] = 1.0 / (dg[i] + extra + 1e-300);
+        Minv[i] = Minv[ks + i] = 1.0 / (dg[i] + extra + P->mu + 1e-300);
     }
     for (size_t i = ks; i < p; i++)
         Minv[ks + i] = 1.0 / (dg[i] + 1e-300);
@@ -283,8 +284,22 @@ static int solve_split(prob *P, const cav_sim_opts *o, double g0, double *z, cav
         double e = fmin(1e-3, sqrt(pg2));
         for (size_t i = 0; i < nz; i++)
             act[i] = (unsigned char)(i < nb && z[i] <= e && g[i] > 0.0);
-        /* PCG on the free set: H_FF dir_F = -g_F. */
+        /* PCG on the free set: (H_FF + mu I) dir_F = -g_F. In the split variables H is singular
+         * along (e_a_i + e_b_i) (w = a - b does not move), while the gradient there is 2 lambda
+         * or 2 eps scale beta: without a shift CG stalls on that null direction and the search
+         * finds no decrease (seen with the lasso at alpha = 1, d = 200: KKT residual stuck at
+         * 0.03-0.09). A small shift mu = 1e-6 (mean data curvature) sends the pair towards its
+         * bound (where the projection lands it on min(a, b) = 0); the stopping test is on the
+         * exact KKT residual, so the minimiser is unchanged. */
+        P->mu = 0.0;
         diag_precond(P, Minv);
+        if (nb > 0) {
+            double mdg = 0.0;
+            for (size_t i = 0; i < nb; i++)
+                mdg += 1.0 / Minv[i];
+            P->mu = 1e-6 * mdg / (double)nb;
+            diag_precond(P, Minv);
+        }
         double gF2 = 0.0;
         for (size_t i = 0; i < nz; i++) {
             cgp[i] = 0.0;

@@ -1,10 +1,19 @@
 /* Shared driver of the adversarial theory-vs-simulation tests (fast and slow variants).
  *
  * For each case: the model's theory() at the point, and its simulate() over S seeds (mean and
- * standard error over seeds). Each observable must agree within 3 standard errors. For the error
- * fractions the standard error is at least the binomial one at the theory's value,
- * sqrt(p(1-p)/N) with N = S * ntest test points, plus the resolution 1/N of one point (the
- * pattern of tests/models/raf/raf_check.h). */
+ * standard error over seeds). For the error fractions the standard error is at least the
+ * binomial one at the theory's value, sqrt(p(1-p)/N) with N = S * ntest test points, plus the
+ * resolution 1/N of one point (the pattern of tests/models/raf/raf_check.h).
+ *
+ * Criterion: "3 standard errors" as a family-wise level. One test executable makes m = 56 (fast)
+ * or 320 (slow) comparisons; with a per-comparison |z| <= 3 a correct theory still fails with
+ * probability 1 - 0.9973^m (14% for m = 56, 58% for m = 320). So each |z| must stay below the
+ * Sidak threshold z*(m) that keeps the probability of any false alarm at 0.27%, the two-sided
+ * 3-sigma level: z* = Phi^{-1}(1 - a/2), a = 1 - (1 - 0.0027)^(1/m) (z* = 4.06 for m = 56,
+ * 4.45 for m = 320). Why it was needed: at d = 200 the erob of the latent l_2 case came out
+ * 0.6620 +- 0.0022 over seeds 1000-1019 against 0.6697 in theory (z = -3.5), while 40 seeds
+ * from 3000 give 0.6707 +- 0.0017 and d = 800 gives 0.6688 +- 0.0016: a fluctuation, not a
+ * bias. A real error (a wrong scaling, a missing factor) shows up at z of 10 and more. */
 #ifndef TESTS_ADV_CHECK_H
 #define TESTS_ADV_CHECK_H
 
@@ -15,10 +24,21 @@
 #include <stdio.h>
 
 #include <cmocka.h>
+#include <gsl/gsl_cdf.h>
 
 #include "cavity/model.h"
 
 #define ADV_NTEST 4000
+
+/* Sidak threshold for m comparisons at family-wise two-sided level 0.0027 (see above). */
+static double adv_zcrit(int m)
+{
+    double a = -expm1(log1p(-0.0027) / m);
+    return gsl_cdf_ugaussian_Qinv(a / 2);
+}
+
+/* Threshold in force: set by the test from its number of comparisons before the first case. */
+static double adv_zmax = 3.0;
 
 typedef struct adv_case {
     const char *model, *norm, *reg;
@@ -90,14 +110,14 @@ static int adv_check_case(const adv_case *c, int d, int S, double *worst)
         }
         double z = (mean - t) / se;
         if (fabs(z) > fabs(*worst)) *worst = z;
-        if (!(fabs(z) <= 3)) {
+        if (!(fabs(z) <= adv_zmax)) {
             fprintf(stderr,
                     "%s norm %s reg %s alpha %g gamma %g eps_t %g eps %g lambda %g d %d: %s "
-                    "theory %.5f sim %.5f +- %.5f (z = %.2f)\n",
+                    "theory %.5f sim %.5f +- %.5f (z = %.2f, allowed %.2f)\n",
                     c->model, c->norm, c->reg, c->alpha, c->gamma, c->eps_train, c->eps, c->lambda,
-                    d, names[k], t, mean, se, z);
+                    d, names[k], t, mean, se, z, adv_zmax);
         }
-        assert_true(fabs(z) <= 3);
+        assert_true(fabs(z) <= adv_zmax);
         n++;
     }
     return n;

@@ -364,10 +364,121 @@ static size_t tri(size_t r, size_t c)
     return r * (r + 1) / 2 + c;
 }
 
+/* ---- Pathwise response of the sample process (eq. S) ----
+ * For one trajectory, H(t,s) = dh^t/de_s (a kick e_s added to omega^s) obeys
+ *   H(t,s) = [s = t] - sum_{s<=r<t} R_w(t,r) G(r,s),   G(r,s) = s^r l''^r H(r,s) = D(r) H(r,s),
+ * and R_l(t,s) = E G(t,s): G = D (I + R_w D)^{-1}, O(T^3/6) per trajectory. Causality: only
+ * r in [s, t) contributes. The trajectories of a chunk are processed together in structure of
+ * arrays (entry of trajectory i at [.. * W + i], W a multiple of RB), so every inner loop runs
+ * over trajectories with unit stride and vectorises; each trajectory's sums are in the same fixed
+ * order whatever the vector width or thread count, so the results do not depend on either. */
+#define RB 8 /* trajectories per vector block */
+
+typedef struct {
+    size_t W;  /* trajectories of the block (padded, multiple of RB) */
+    double *D; /* (T+1) x W: D(t) per trajectory */
+    double *G; /* causal sweep only: packed lower triangle x W (G(r,c) at tri(r,c) W) */
+    double *H; /* causal sweep only: (T+1) x W work */
+} resp;
+
+/* Causal sweep, row t (G rows < t known): H(t, c) for c <= t, then G(t, c) = D(t) H(t, c) and
+ * rl(c) += sum_i G(t, c)_i. G is streamed once per row (memory bound). */
+static void resp_row(size_t tt, const resp *R, const double *rw, double *rl)
+{
+    const size_t W = R->W;
+    double *H = R->H;
+    memset(H, 0, (tt + 1) * W * sizeof *H);
+    for (size_t r = 0; r < tt; r++) {
+        const double c = rw[r], *gr = R->G + tri(r, 0) * W;
+        if (c != 0)
+            for (size_t j = 0; j < (r + 1) * W; j++) /* (c2 <= r) x trajectories, contiguous */
+                H[j] -= c * gr[j];
+    }
+    for (size_t i = 0; i < W; i++)
+        H[tt * W + i] = 1;
+    double *gt = R->G + tri(tt, 0) * W;
+    const double *d = R->D + tt * W;
+    for (size_t c = 0; c <= tt; c++) {
+        double sum = 0;
+        for (size_t i = 0; i < W; i++) {
+            gt[c * W + i] = d[i] * H[c * W + i];
+            sum += gt[c * W + i];
+        }
+        rl[c] += sum;
+    }
+}
+
+/* NB vector blocks (NB RB trajectories) of one column s: g(t) = G(t, s) for t >= s,
+ * g(s) = D(s), g(t) = -D(t) sum_{s<=r<t} R_w(t,r) g(r) (= D(t) H(t,s): the negation is exact, so
+ * this equals resp_row bit for bit). The accumulators (NB x RB doubles) stay in registers. */
+static inline __attribute__((always_inline)) void resp_col_blocks(const size_t NB, size_t ld,
+                                                                  size_t s0, size_t W,
+                                                                  const double *Rw, const double *D,
+                                                                  double *g, double *rl)
+{
+    double sum = 0;
+    for (size_t i = 0; i < NB * RB; i++) {
+        g[s0 * W + i] = D[s0 * W + i];
+        sum += g[s0 * W + i];
+    }
+    rl[s0 * ld + s0] += sum;
+    for (size_t t = s0 + 1; t < ld; t++) {
+        const double *rwt = Rw + t * ld;
+        double acc[4 * RB];
+        for (size_t i = 0; i < NB * RB; i++)
+            acc[i] = 0;
+        for (size_t r = s0; r < t; r++) {
+            const double c = rwt[r], *gr = g + r * W;
+            for (size_t i = 0; i < NB * RB; i++)
+                acc[i] += c * gr[i];
+        }
+        double *gt = g + t * W;
+        const double *dt = D + t * W;
+        sum = 0;
+        for (size_t i = 0; i < NB * RB; i++) {
+            gt[i] = -dt[i] * acc[i];
+            sum += gt[i];
+        }
+        rl[t * ld + s0] += sum;
+    }
+}
+
+/* Picard sweep: all rows of the response at once from D (after the forward pass of a chunk),
+ * column by column, in groups of up to 4 vector blocks; g: (T+1) x W work. */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) &&                             \
+    !defined(__SANITIZE_ADDRESS__)
+__attribute__((target_clones("avx512f", "avx2", "default")))
+#endif
+static void
+resp_cols(size_t ld, const resp *R, const double *Rw, double *g, double *rl)
+{
+    const size_t W = R->W;
+    for (size_t i0 = 0; i0 < W; i0 += 4 * RB) {
+        const size_t nb = (W - i0) / RB < 4 ? (W - i0) / RB : 4;
+        for (size_t s0 = 0; s0 < ld; s0++) {
+            /* each group adds its sum over its trajectories to rl, groups in order */
+            switch (nb) {
+            case 1:
+                resp_col_blocks(1, ld, s0, W, Rw, R->D + i0, g + i0, rl);
+                break;
+            case 2:
+                resp_col_blocks(2, ld, s0, W, Rw, R->D + i0, g + i0, rl);
+                break;
+            case 3:
+                resp_col_blocks(3, ld, s0, W, Rw, R->D + i0, g + i0, rl);
+                break;
+            default:
+                resp_col_blocks(4, ld, s0, W, Rw, R->D + i0, g + i0, rl);
+                break;
+            }
+        }
+    }
+}
+
 /* Step t for n trajectories (columns 0..n-1 of z, lp with leading dimension ldz; labels yl;
  * work of 3n doubles); chunk = global chunk id (RNG key). Returns CAV_EDIVERGE on non-finite h. */
 static int sample_step(const cav_dmft_gd *s, long t, uint64_t stream, size_t chunk, double *z,
-                       double *lp, double *yl, size_t ldz, size_t n, size_t nr, double *Gr,
+                       double *lp, double *yl, size_t ldz, size_t n, size_t nr, const resp *R,
                        const wside *W, bsums *B, double *work)
 {
     const size_t G = s->G, ld = s->ld, k = (size_t)t + 1, tt = (size_t)t;
@@ -414,27 +525,12 @@ static int sample_step(const cav_dmft_gd *s, long t, uint64_t stream, size_t chu
     for (size_t u = 0; u <= tt; u++)
         B->cl[tt * ld + u] += cav_la_dot(n, l, lp + u * ldz);
     B->hs[tt] += cav_la_dot(n, l, z); /* E[h* l'^t] (row 0 of z is h*) */
-    /* Pathwise responses on the first nr trajectories: H(t,s) = dh^t/de_s obeys
-     * H(t,s) = [s = t] - sum_{s<=r<t} R_w(t,r) G(r,s), G(r,s) = s^r l''^r H(r,s) (packed
-     * lower triangle per trajectory in Gr). */
-    double *H = work + 3 * n; /* ld doubles after h, l', l'' */
-    for (size_t i = 0; i < nr; i++) {
-        double *Gi = Gr + i * tri(ld, 0);
-        for (size_t c = 0; c < tt; c++)
-            H[c] = 0;
-        H[tt] = 1;
-        for (size_t r = 0; r < tt; r++) {
-            const double c = rw[r], *gr = Gi + tri(r, 0);
-            if (c != 0)
-                for (size_t c2 = 0; c2 <= r; c2++)
-                    H[c2] -= c * gr[c2];
-        }
-        double *gt = Gi + tri(tt, 0), Dt = ddl[i];
-        for (size_t c = 0; c <= tt; c++) {
-            gt[c] = Dt * H[c];
-            B->rl[tt * ld + c] += gt[c];
-        }
-    }
+    /* s^t l''^t of the response trajectories (the first nr; padded to W with 0, which adds
+     * exact zeros to the sums), then, in the causal sweep, row t of their responses. */
+    double *dr = R->D + tt * R->W;
+    for (size_t i = 0; i < R->W; i++)
+        dr[i] = i < nr ? ddl[i] : 0.0;
+    if (R->G) resp_row(tt, R, rw, B->rl + tt * ld);
     (void)ds, (void)G, (void)k;
     return CAV_OK;
 }
@@ -475,7 +571,8 @@ static void finalize_row(cav_dmft_gd *s, long t, int skip, const size_t *bn, ssi
 static size_t resp_per_chunk(size_t N, size_t nresp)
 {
     size_t nch = (N + CHUNK - 1) / CHUNK, r = (nresp + nch - 1) / nch;
-    return r < 1 ? 1 : r > CHUNK ? CHUNK : r;
+    r = (r + RB - 1) / RB * RB; /* whole vector blocks (CHUNK is a multiple of RB) */
+    return r < RB ? RB : r > CHUNK ? CHUNK : r;
 }
 
 static size_t nr_of(size_t nrc, size_t n)
@@ -523,9 +620,11 @@ static int sweep_causal(cav_dmft_gd *s, uint64_t stream)
     if (setup_batches(s, N, nrc, bn)) return CAV_ENOMEM;
     double *z = malloc(G * N * sizeof *z), *lp = malloc(ld * N * sizeof *lp);
     double *yl = malloc(N * sizeof *yl), *work = malloc(MAXBATCH * (3 * CHUNK + ld) * sizeof *work);
-    double *Gr = malloc(nch * nrc * T2 * sizeof *Gr);
-    if (!z || !lp || !yl || !work || !Gr) {
-        free(z), free(lp), free(yl), free(work), free(Gr);
+    /* per chunk: D and the packed responses G; per batch: the row work H */
+    double *Gr = malloc(nch * nrc * (T2 + ld) * sizeof *Gr);
+    double *Hw = malloc((size_t)MAXBATCH * ld * nrc * sizeof *Hw);
+    if (!z || !lp || !yl || !work || !Gr || !Hw) {
+        free(z), free(lp), free(yl), free(work), free(Gr), free(Hw);
         return CAV_ENOMEM;
     }
     int st = CAV_OK;
@@ -543,9 +642,10 @@ static int sweep_causal(cav_dmft_gd *s, uint64_t stream)
             size_t c0 = (size_t)b * nch / (size_t)s->nb, c1 = (size_t)(b + 1) * nch / (size_t)s->nb;
             for (size_t c = c0; c < c1; c++) {
                 size_t i0 = c * CHUNK, n = i0 + CHUNK <= N ? CHUNK : N - i0;
+                resp R = {nrc, Gr + c * nrc * (T2 + ld), Gr + c * nrc * (T2 + ld) + nrc * ld,
+                          Hw + (size_t)b * ld * nrc};
                 bad |= sample_step(s, t, stream, c, z + i0, lp + i0, yl + i0, N, n, nr_of(nrc, n),
-                                   Gr + c * nrc * T2, &s->W, &B,
-                                   work + (size_t)b * (3 * CHUNK + ld)) != CAV_OK;
+                                   &R, &s->W, &B, work + (size_t)b * (3 * CHUNK + ld)) != CAV_OK;
             }
         }
         if (bad) {
@@ -555,7 +655,7 @@ static int sweep_causal(cav_dmft_gd *s, uint64_t stream)
         }
         finalize_row(s, t, -1, bn, &s->Sn);
     }
-    free(z), free(lp), free(yl), free(work), free(Gr);
+    free(z), free(lp), free(yl), free(work), free(Gr), free(Hw);
     return st;
 }
 
@@ -563,7 +663,7 @@ static int sweep_causal(cav_dmft_gd *s, uint64_t stream)
  * independent, so each thread runs its chunks through all times in a small buffer. */
 static int sweep_picard(cav_dmft_gd *s, uint64_t stream)
 {
-    const size_t N = s->o.ntraj, G = s->G, ld = s->ld, T2 = tri(ld, 0);
+    const size_t N = s->o.ntraj, G = s->G, ld = s->ld;
     size_t bn[MAXBATCH];
     const size_t nrc = resp_per_chunk(N, s->o.ntraj_resp < N ? s->o.ntraj_resp : N);
     if (setup_batches(s, N, nrc, bn)) return CAV_ENOMEM;
@@ -575,8 +675,9 @@ static int sweep_picard(cav_dmft_gd *s, uint64_t stream)
     {
         double *z = malloc(G * CHUNK * sizeof *z), *lp = malloc(ld * CHUNK * sizeof *lp);
         double *yl = malloc(CHUNK * sizeof *yl), *work = malloc((3 * CHUNK + ld) * sizeof *work);
-        double *Gr = malloc(nrc * T2 * sizeof *Gr);
+        double *Gr = malloc(2 * nrc * ld * sizeof *Gr); /* D, then the column work g */
         if (!z || !lp || !yl || !work || !Gr) nomem = 1;
+        resp R = {nrc, Gr, NULL, NULL};
 #pragma omp for schedule(static)
         for (int b = 0; b < s->nb; b++) {
             if (nomem) continue;
@@ -585,8 +686,9 @@ static int sweep_picard(cav_dmft_gd *s, uint64_t stream)
             for (size_t c = c0; c < c1 && !bad; c++) {
                 size_t i0 = c * CHUNK, n = i0 + CHUNK <= N ? CHUNK : N - i0;
                 for (long t = 0; t <= s->T && !bad; t++)
-                    bad |= sample_step(s, t, stream, c, z, lp, yl, CHUNK, n, nr_of(nrc, n), Gr,
+                    bad |= sample_step(s, t, stream, c, z, lp, yl, CHUNK, n, nr_of(nrc, n), &R,
                                        &s->W, &B, work) != CAV_OK;
+                if (!bad) resp_cols(ld, &R, s->W.Rw, Gr + nrc * ld, B.rl);
             }
         }
         free(z), free(lp), free(yl), free(work), free(Gr);

@@ -5,7 +5,7 @@
  * alpha in {0.5, 2, 4}, lambda in {0, 0.1}, full-batch GD with eta = 0.6 x the stability bound
  * 2/(c (1 + sqrt alpha)^2 + lambda) (c = 1 square, 1/4 logistic), 30 steps; plus mini-batch SGD
  * with b = 0.5 (logistic, alpha 2, lambda 0.1). Runs outside CI (label slow).
- * First run (2 shared cores, ~4 min): the 12 GD cases max |z| 1.20 .. 2.93, none beyond 3; SGD
+ * First run (2 shared cores, 2 min 25 s): the 12 GD cases max |z| 1.20 .. 2.93, none beyond 3; SGD
  * max |z| 3.68 (q at t = 17, 18: sim 2.1419 +- 0.0042, theory 2.1181 +- 0.0049). Independent
  * re-check of that case (theory 4e5 trajectories, simulation seeds 41..80 at d = 2000):
  * q(17) theory 2.1286 +- 0.0025, sim 2.1342 +- 0.0026, |z| <= 1.6 for t = 5..20, so a joint

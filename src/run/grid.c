@@ -32,6 +32,11 @@ void cav_fmt_double(double x, char *buf, size_t len)
         snprintf(buf, len, x > 0 ? "inf" : "-inf");
         return;
     }
+    /* Integers print as integers (30, not the equally short-round-tripping 3e+01). */
+    if (x == floor(x) && fabs(x) < 1e15) {
+        snprintf(buf, len, "%.0f", x);
+        return;
+    }
     for (int prec = 1; prec <= 17; prec++) {
         snprintf(buf, len, "%.*g", prec, x);
         if (strtod(buf, NULL) == x) return;

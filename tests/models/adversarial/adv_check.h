@@ -5,15 +5,11 @@
  * binomial one at the theory's value, sqrt(p(1-p)/N) with N = S * ntest test points, plus the
  * resolution 1/N of one point (the pattern of tests/models/raf/raf_check.h).
  *
- * Criterion: "3 standard errors" as a family-wise level. One test executable makes m = 56 (fast)
- * or 320 (slow) comparisons; with a per-comparison |z| <= 3 a correct theory still fails with
- * probability 1 - 0.9973^m (14% for m = 56, 58% for m = 320). So each |z| must stay below the
- * Sidak threshold z*(m) that keeps the probability of any false alarm at 0.27%, the two-sided
- * 3-sigma level: z* = Phi^{-1}(1 - a/2), a = 1 - (1 - 0.0027)^(1/m) (z* = 4.06 for m = 56,
- * 4.45 for m = 320). Why it was needed: at d = 200 the erob of the latent l_2 case came out
- * 0.6620 +- 0.0022 over seeds 1000-1019 against 0.6697 in theory (z = -3.5), while 40 seeds
- * from 3000 give 0.6707 +- 0.0017 and d = 800 gives 0.6688 +- 0.0016: a fluctuation, not a
- * bias. A real error (a wrong scaling, a missing factor) shows up at z of 10 and more. */
+ * Criterion: "3 standard errors" as a family-wise level (tests/models/zcrit.h), with m = 56
+ * comparisons (fast) or 320 (slow). Why it was needed here: at d = 200 the erob of the latent
+ * l_2 case came out 0.6620 +- 0.0022 over seeds 1000-1019 against 0.6697 in theory (z = -3.5),
+ * while 40 seeds from 3000 give 0.6707 +- 0.0017 and d = 800 gives 0.6688 +- 0.0016: a
+ * fluctuation, not a bias. */
 #ifndef TESTS_ADV_CHECK_H
 #define TESTS_ADV_CHECK_H
 
@@ -24,18 +20,11 @@
 #include <stdio.h>
 
 #include <cmocka.h>
-#include <gsl/gsl_cdf.h>
+#include "../zcrit.h"
 
 #include "cavity/model.h"
 
 #define ADV_NTEST 4000
-
-/* Sidak threshold for m comparisons at family-wise two-sided level 0.0027 (see above). */
-static double adv_zcrit(int m)
-{
-    double a = -expm1(log1p(-0.0027) / m);
-    return gsl_cdf_ugaussian_Qinv(a / 2);
-}
 
 /* Threshold in force: set by the test from its number of comparisons before the first case. */
 static double adv_zmax = 3.0;

@@ -20,7 +20,7 @@ static void test_fast(void **s)
     (void)s;
     double worst = 0;
     int n = 0;
-    adv_zmax = adv_zcrit((int)(sizeof cases / sizeof cases[0]) * 8);
+    adv_zmax = test_zcrit((int)(sizeof cases / sizeof cases[0]) * 8);
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         n += adv_check_case(&cases[i], 200, 20, &worst);
     print_message("%d comparisons, worst z = %.2f (allowed %.2f)\n", n, worst, adv_zmax);

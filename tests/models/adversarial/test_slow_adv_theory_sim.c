@@ -12,7 +12,7 @@ static void test_slow(void **s)
     const char *norms[] = {"2", "inf"};
     double worst = 0;
     int n = 0;
-    adv_zmax = adv_zcrit(2 * 2 * 10 * 8);
+    adv_zmax = test_zcrit(2 * 2 * 10 * 8);
     for (int k = 0; k < 2; k++)
         for (int t = 0; t < 2; t++) {
             for (int i = 0; i < 5; i++) {

@@ -1,5 +1,5 @@
 /* dmft-gd, slow: DMFT theory vs GD / SGD simulation (gd-sim's cav_gd_simulate) at every recorded
- * step, at d = 2000 over 8 seeds: |sim mean - theory| <= 3 x sqrt(se_seeds^2 + se_MC^2), with
+ * step, at d = 2000 over 8 seeds: |sim mean - theory| <= z* sqrt(se_seeds^2 + se_MC^2), with
  * se_seeds the standard error of the 8-seed mean and se_MC the theory's jackknife Monte-Carlo
  * error (0 on the exact square-loss path). Grid: square and logistic loss (sign teacher),
  * alpha in {0.5, 2, 4}, lambda in {0, 0.1}, full-batch GD with eta = 0.6 x the stability bound
@@ -9,8 +9,9 @@
  * max |z| 3.68 (q at t = 17, 18: sim 2.1419 +- 0.0042, theory 2.1181 +- 0.0049). Independent
  * re-check of that case (theory 4e5 trajectories, simulation seeds 41..80 at d = 2000):
  * q(17) theory 2.1286 +- 0.0025, sim 2.1342 +- 0.0026, |z| <= 1.6 for t = 5..20, so a joint
- * fluctuation, not a bias. With 1560 comparisons and a 7-degree-of-freedom seed SE a strict
- * "none beyond 3" can fail by chance; the failure is kept, not the cut loosened. */
+ * fluctuation, not a bias. z* is the family-wise 3-sigma threshold of tests/models/zcrit.h for
+ * the 1560 comparisons (4.79): a strict "none beyond 3" fails by chance with probability
+ * 1 - 0.9973^1560 = 98.5% even for an exact theory. Exceedances of 3 are still printed. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -21,13 +22,14 @@
 
 #include "cavity/dmft.h"
 #include "cavity/dynamics.h"
+#include "../zcrit.h"
 
 #define T 30
 #define SEEDS 8
 #define D 2000
 
 static int nfail;
-static double zworst;
+static double zworst, zlim;
 
 static void check(const cav_loss_type *loss, double alpha, double lambda, double batch)
 {
@@ -65,6 +67,7 @@ static void check(const cav_loss_type *loss, double alpha, double lambda, double
             double tot = sqrt(sem * sem + se[t * 6 + j] * se[t * 6 + j]);
             double z = fabs(m - th[t * 6 + j]) / tot;
             zmax = fmax(zmax, z);
+            if (z > zlim) nfail++;
             if (z > 3) {
                 bad++;
                 printf("  OUT: t %d col %d: sim %.6g +- %.2g theory %.6g +- %.2g (z %.2f)\n", t, j,
@@ -75,7 +78,6 @@ static void check(const cav_loss_type *loss, double alpha, double lambda, double
            loss->name, alpha, lambda, batch, p.eta, zmax, bad, T * 4);
     fflush(stdout);
     zworst = fmax(zworst, zmax);
-    nfail += bad;
 }
 
 static void test_grid(void **st)
@@ -83,12 +85,13 @@ static void test_grid(void **st)
     (void)st;
     const cav_loss_type *losses[] = {&cav_loss_square, &cav_loss_logistic};
     const double alphas[] = {0.5, 2, 4}, lambdas[] = {0, 0.1};
+    zlim = test_zcrit(13 * T * 4);
     for (int l = 0; l < 2; l++)
         for (int a = 0; a < 3; a++)
             for (int r = 0; r < 2; r++)
                 check(losses[l], alphas[a], lambdas[r], 1.0);
     check(&cav_loss_logistic, 2, 0.1, 0.5);
-    printf("worst |z| = %.2f; %d comparisons beyond 3 sigma\n", zworst, nfail);
+    printf("worst |z| = %.2f (allowed %.2f); %d comparisons beyond it\n", zworst, zlim, nfail);
     assert_int_equal(nfail, 0);
 }
 

@@ -93,6 +93,21 @@ static int check(const double *v, cav_err *err)
     return cav_dmft_gd_check(&p, err);
 }
 
+/* A diverged run keeps only its rows up to the last step where every observable is finite
+ * (at least the first): the status says it diverged, and no NaN rows follow. */
+static void keep_finite_rows(cav_result *res)
+{
+    size_t k = 0;
+    for (; k < res->nrows; k++) {
+        const double *r = res->rows + k * res->nobs;
+        int ok = 1;
+        for (int j = 2; j < CAV_DMFT_GD_NOBS; j++)
+            ok &= isfinite(r[j]) != 0;
+        if (!ok) break;
+    }
+    res->nrows = k > 0 ? k : 1;
+}
+
 static int theory(const double *v, const double *warm_in, double *warm_out, cav_result *res)
 {
     (void)warm_in, (void)warm_out;
@@ -124,6 +139,7 @@ static int theory(const double *v, const double *warm_in, double *warm_out, cav_
         }
     }
     res->status = st;
+    if (st == CAV_EDIVERGE) keep_finite_rows(res);
     res->residual = cav_dmft_gd_residual(s);
     res->iterations = cav_dmft_gd_iterations(s);
     snprintf(res->msg, sizeof res->msg, "%s", cav_dmft_gd_error(s)->msg);
@@ -155,6 +171,7 @@ static int simulate(const double *v, uint64_t seed, cav_result *res)
             rows[t * NOBS + (size_t)j] = out[t * CAV_GD_NOBS + (size_t)j];
     free(out);
     res->status = st;
+    if (st == CAV_EDIVERGE) keep_finite_rows(res);
     res->iterations = p.steps;
     res->residual = 0;
     snprintf(res->msg, sizeof res->msg, "%s", err.msg);

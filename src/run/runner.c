@@ -88,6 +88,19 @@ cav_result *cav_run_result(const cav_run *r, size_t p, size_t s)
     return &r->res[p * r->nseeds + s];
 }
 
+/* Seeds that enter the mean of row `row` of point p: the completed ones; when none completed,
+ * the failed (not missing) ones, so that a point whose every seed failed (e.g. diverged) still
+ * shows the rows its seeds produced before failing, with its failed status beside them. */
+static int mean_uses(const cav_run *r, size_t p, size_t row, const cav_result *x)
+{
+    if (row >= x->nrows) return 0;
+    if (x->status == CAV_OK) return 1;
+    if (x->status == CAV_CONTINUE) return 0;
+    for (size_t s = 0; s < r->nseeds; s++)
+        if (cav_run_result(r, p, s)->status == CAV_OK) return 0;
+    return 1;
+}
+
 void cav_run_mean(const cav_run *r, size_t p, size_t row, double *mean, double *se, size_t *k)
 {
     size_t nobs = (size_t)r->model->nobs, cnt = 0;
@@ -95,7 +108,7 @@ void cav_run_mean(const cav_run *r, size_t p, size_t row, double *mean, double *
         mean[j] = se[j] = 0;
     for (size_t s = 0; s < r->nseeds; s++) {
         const cav_result *x = cav_run_result(r, p, s);
-        if (x->status != CAV_OK || row >= x->nrows) continue;
+        if (!mean_uses(r, p, row, x)) continue;
         cnt++;
         for (size_t j = 0; j < nobs; j++)
             mean[j] += x->rows[row * nobs + j];
@@ -105,7 +118,7 @@ void cav_run_mean(const cav_run *r, size_t p, size_t row, double *mean, double *
     /* Two-pass sample variance (stable), standard error sd / sqrt(k). */
     for (size_t s = 0; s < r->nseeds; s++) {
         const cav_result *x = cav_run_result(r, p, s);
-        if (x->status != CAV_OK || row >= x->nrows) continue;
+        if (!mean_uses(r, p, row, x)) continue;
         for (size_t j = 0; j < nobs; j++) {
             double d = x->rows[row * nobs + j] - mean[j];
             se[j] += d * d;

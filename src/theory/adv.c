@@ -317,8 +317,8 @@ static void nan_solution(cav_adv_solution *o)
     o->egen = o->erob = o->erob_cns = o->ebnd_cns = o->attackable = n;
 }
 
-int cav_adv_solve(const cav_adv_problem *p, const double *warm, const cav_fixpt_opts *opts,
-                  cav_adv_solution *out)
+static int solve_once(const cav_adv_problem *p, const double *warm, const cav_fixpt_opts *opts,
+                      cav_adv_solution *out)
 {
     cav_err err;
     cav_err_clear(&err);
@@ -416,6 +416,62 @@ int cav_adv_solve(const cav_adv_problem *p, const double *warm, const cav_fixpt_
                  "not converged (%s): residual %.3g after %ld "
                  "iterations: %.300s",
                  cav_status_name(st), out->residual, out->iterations, st2 ? err.msg : fpmsg);
+    return st;
+}
+
+/* Fallback when the direct solve fails: continuation in lambda. The hinge loss at small lambda
+ * is the case that needs it: there the solution approaches the (robust) max-margin one, V grows
+ * like 1/lambda while (m, q) freeze, and neither the damped/Anderson iteration nor Newton reaches
+ * it from the default start or from a warm start at 10x the lambda (found by the lambda_opt test,
+ * tests/unit/theory/test_adv_lambda_opt.c: hinge, alpha 1.5, eps_t 0.2, lambda 1e-4 and 3e-3).
+ * Start at lambda 10^(j/2) for the smallest j in 1..12 that converges from the default start,
+ * then march down to lambda in log steps (initially a factor sqrt(10)), warm-starting each from
+ * the last converged point; a failed step is halved (down to a factor 10^(1/64)). */
+static int solve_continued(const cav_adv_problem *p, const cav_fixpt_opts *opts,
+                           cav_adv_solution *out)
+{
+    cav_adv_problem q = *p;
+    cav_adv_solution s;
+    double warm[CAV_ADV_NWARM], L = log(p->lambda), cur = 0;
+    int found = 0;
+    for (int j = 1; j <= 12 && !found; j++) {
+        cur = L + 0.5 * j * log(10.0);
+        q.lambda = exp(cur);
+        if (solve_once(&q, NULL, opts, &s) == CAV_OK) found = 1;
+    }
+    if (!found) return CAV_EMAXITER;
+    cav_adv_warm(&s, warm);
+    double h = 0.5 * log(10.0);
+    while (cur > L) {
+        double nxt = fmax(L, cur - h);
+        q.lambda = nxt == L ? p->lambda : exp(nxt);
+        if (solve_once(&q, warm, opts, &s) == CAV_OK) {
+            cav_adv_warm(&s, warm);
+            cur = nxt;
+            if (cur == L) {
+                *out = s;
+                return CAV_OK;
+            }
+        } else {
+            h *= 0.5;
+            if (h < log(10.0) / 64) return CAV_EMAXITER;
+        }
+    }
+    return CAV_EMAXITER;
+}
+
+int cav_adv_solve(const cav_adv_problem *p, const double *warm, const cav_fixpt_opts *opts,
+                  cav_adv_solution *out)
+{
+    int st = solve_once(p, warm, opts, out);
+    if (st == CAV_OK || st == CAV_EINVAL || st == CAV_EUNSUP || st == CAV_ENOMEM) return st;
+    cav_adv_solution c;
+    if (solve_continued(p, opts, &c) == CAV_OK) {
+        *out = c;
+        size_t k = strlen(out->msg);
+        snprintf(out->msg + k, sizeof out->msg - k, " (by continuation in lambda)");
+        return CAV_OK;
+    }
     return st;
 }
 

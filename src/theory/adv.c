@@ -42,6 +42,7 @@
 #include <string.h>
 
 #include "cavity/adversarial.h"
+#include "cavity/newton.h"
 #include "cavity/channel.h"
 #include "cavity/roots.h"
 #include "cavity/special.h"
@@ -225,79 +226,31 @@ static void to_x(const double *y, double *x)
 }
 
 /* Newton fallback on G(x) = F(x) - x when the damped / Anderson iteration stalls (the hinge
- * loss's piecewise-linear prox makes the plain map barely contracting at larger alpha), the same
- * scheme as the ERM engine's (erm.c): variables (m, log q, log V, log q_z, log P_z) so that the
- * positive ones stay positive, forward-difference Jacobian, backtracking on the residual. */
+ * loss's piecewise-linear prox makes the plain map barely contracting at larger alpha): the
+ * solver of cavity/newton.h, shared with the ERM engine, in the variables
+ * (m, log q, log V, log q_z, log P_z) so that the positive ones stay positive. */
+static int newton_resid(void *vctx, const double *y, double *g, double *r, cav_err *err)
+{
+    double x[NX];
+    to_x(y, x);
+    return resid(vctx, x, g, r, err);
+}
+
 static int newton_solve(cav_adv_ctx *c, double *x, double tol, int maxit, double *rout, long *nit,
                         cav_err *err)
 {
-    double g[NX], r, y[NX];
+    double y[NX];
     y[0] = x[0];
     for (int i = 1; i < NX; i++) {
         if (!(x[i] > 0)) return cav_err_set(err, CAV_ENUMERIC, "adversarial: bad Newton start");
         y[i] = log(x[i]);
     }
-    int st = resid(c, x, g, &r, err);
-    if (st) return st;
-    for (int it = 0; it < maxit && r > tol; it++) {
-        double J[NX][NX + 1];
-        for (int j = 0; j < NX; j++) {
-            double yh[NX], xh[NX], gh[NX], rh, h = 1e-7 * (1.0 + fabs(y[j]));
-            memcpy(yh, y, sizeof yh);
-            yh[j] += h;
-            to_x(yh, xh);
-            st = resid(c, xh, gh, &rh, err);
-            if (st) return st;
-            for (int i = 0; i < NX; i++)
-                J[i][j] = (gh[i] - g[i]) / h;
-        }
-        for (int i = 0; i < NX; i++)
-            J[i][NX] = -g[i];
-        for (int k = 0; k < NX; k++) { /* Gaussian elimination, partial pivoting */
-            int piv = k;
-            for (int i = k + 1; i < NX; i++)
-                if (fabs(J[i][k]) > fabs(J[piv][k])) piv = i;
-            for (int j = 0; j <= NX && piv != k; j++) {
-                double t = J[k][j];
-                J[k][j] = J[piv][j];
-                J[piv][j] = t;
-            }
-            if (J[k][k] == 0) return cav_err_set(err, CAV_ENUMERIC, "adversarial: singular J");
-            for (int i = k + 1; i < NX; i++) {
-                double f = J[i][k] / J[k][k];
-                for (int j = k; j <= NX; j++)
-                    J[i][j] -= f * J[k][j];
-            }
-        }
-        double dy[NX];
-        for (int k = NX - 1; k >= 0; k--) {
-            double sum = J[k][NX];
-            for (int j = k + 1; j < NX; j++)
-                sum -= J[k][j] * dy[j];
-            dy[k] = sum / J[k][k];
-        }
-        int ok = 0;
-        for (double t = 1.0; t > 1e-8; t *= 0.5) {
-            double yt[NX], xt[NX], gt[NX], rt;
-            for (int i = 0; i < NX; i++)
-                yt[i] = y[i] + t * dy[i];
-            to_x(yt, xt);
-            cav_err e2;
-            cav_err_clear(&e2);
-            if (resid(c, xt, gt, &rt, &e2) == CAV_OK && rt < r) {
-                memcpy(y, yt, sizeof y);
-                memcpy(x, xt, sizeof xt);
-                memcpy(g, gt, sizeof g);
-                r = rt;
-                ok = 1;
-                break;
-            }
-        }
-        (*nit)++;
-        if (!ok) break;
-    }
-    *rout = r;
-    return r <= tol ? CAV_OK : CAV_EMAXITER;
+    cav_newton_info info;
+    int st = cav_newton_solve(newton_resid, c, NX, y, tol, maxit, &info, err);
+    to_x(y, x);
+    *rout = info.residual;
+    *nit += info.iterations;
+    return st;
 }
 
 void cav_adv_warm(const cav_adv_solution *s, double *x)

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "cavity/erm.h"
+#include "cavity/newton.h"
 #include "cavity/roots.h"
 #include "theory/erm_internal.h"
 
@@ -246,79 +247,26 @@ static int resid(erm_ctx *c, const double *x, double *g, double *r, cav_err *err
 }
 
 /* Fallback when the damped/Anderson iteration stalls (near a threshold the plain map is barely
- * contracting or repulsive): Newton's method on G(x) = F(x) - x in the variables (m, log q, log V)
- * with a forward-difference 3x3 Jacobian (steps 1e-7 (1 + |x_i|); the map is smooth in x and its
- * quadrature error is ~1e-12, so J is accurate to ~1e-5 and the convergence stays fast) and a
- * backtracking line search on the residual. Updates x in place; returns CAV_OK when r <= tol, else
- * CAV_EMAXITER. */
+ * contracting or repulsive): Newton's method (cavity/newton.h) on G(x) = F(x) - x in the
+ * variables (m, log q, log V), so that q and V stay positive. */
+static int newton_resid(void *vctx, const double *yv, double *g, double *r, cav_err *err)
+{
+    double x[3] = {yv[0], exp(yv[1]), exp(yv[2])};
+    return resid(vctx, x, g, r, err);
+}
+
 static int newton_solve(erm_ctx *c, double *x, double tol, int maxit, double *rout, long *nev,
                         long *nit, cav_err *err)
 {
-    double g[3], r;
     if (!(x[1] > 0 && x[2] > 0)) return cav_err_set(err, CAV_ENUMERIC, "erm: bad Newton start");
-    double yv[3] = {x[0], log(x[1]), log(x[2])}; /* Newton variables: q, V stay positive */
-    int st = resid(c, x, g, &r, err);
-    (*nev)++;
-    if (st) return st;
-    for (int it = 0; it < maxit && r > tol; it++) {
-        double J[3][4];
-        for (int j = 0; j < 3; j++) {
-            double yh[3] = {yv[0], yv[1], yv[2]}, gh[3], rh, h = 1e-7 * (1.0 + fabs(yv[j]));
-            yh[j] += h;
-            double xh[3] = {yh[0], exp(yh[1]), exp(yh[2])};
-            st = resid(c, xh, gh, &rh, err);
-            (*nev)++;
-            if (st) return st;
-            for (int i = 0; i < 3; i++)
-                J[i][j] = (gh[i] - g[i]) / h;
-        }
-        for (int i = 0; i < 3; i++)
-            J[i][3] = -g[i];
-        for (int k = 0; k < 3; k++) { /* Gaussian elimination, partial pivoting */
-            int piv = k;
-            for (int i = k + 1; i < 3; i++)
-                if (fabs(J[i][k]) > fabs(J[piv][k])) piv = i;
-            if (piv != k)
-                for (int j = 0; j < 4; j++) {
-                    double t = J[k][j];
-                    J[k][j] = J[piv][j];
-                    J[piv][j] = t;
-                }
-            if (J[k][k] == 0) return cav_err_set(err, CAV_ENUMERIC, "erm: singular Jacobian");
-            for (int i = k + 1; i < 3; i++) {
-                double f = J[i][k] / J[k][k];
-                for (int j = k; j < 4; j++)
-                    J[i][j] -= f * J[k][j];
-            }
-        }
-        double d[3];
-        for (int k = 2; k >= 0; k--) {
-            double s = J[k][3];
-            for (int j = k + 1; j < 3; j++)
-                s -= J[k][j] * d[j];
-            d[k] = s / J[k][k];
-        }
-        double t = 1.0;
-        int ok = 0;
-        for (; t > 1e-8; t *= 0.5) {
-            double yt[3] = {yv[0] + t * d[0], yv[1] + t * d[1], yv[2] + t * d[2]}, gt[3], rt;
-            double xt[3] = {yt[0], exp(yt[1]), exp(yt[2])};
-            st = resid(c, xt, gt, &rt, err);
-            (*nev)++;
-            if (st == CAV_OK && rt < r) {
-                memcpy(yv, yt, sizeof yt);
-                memcpy(x, xt, sizeof xt);
-                memcpy(g, gt, sizeof gt);
-                r = rt;
-                ok = 1;
-                break;
-            }
-        }
-        (*nit)++;
-        if (!ok) break;
-    }
-    *rout = r;
-    return r <= tol ? CAV_OK : CAV_EMAXITER;
+    double yv[3] = {x[0], log(x[1]), log(x[2])};
+    cav_newton_info info;
+    int st = cav_newton_solve(newton_resid, c, 3, yv, tol, maxit, &info, err);
+    x[0] = yv[0], x[1] = exp(yv[1]), x[2] = exp(yv[2]);
+    *rout = info.residual;
+    *nev += info.evaluations;
+    *nit += info.iterations;
+    return st;
 }
 
 /* Regime at lambda = 0 and the threshold used (erm.h). */

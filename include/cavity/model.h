@@ -51,9 +51,17 @@ typedef struct cav_param_spec {
     unsigned flags;             /* CAV_PF_* */
 } cav_param_spec;
 
+/* Observable flags. */
+enum {
+    CAV_OF_EXACT = 1u /* a deterministic function of the parameters and the axis (e.g. time =
+                         step x eta): simulation tables give it no _se column */
+};
+
 typedef struct cav_obs_spec {
     const char *name;
     const char *help;
+    unsigned flags; /* CAV_OF_*; the axis observable (obs[0] of a model with an axis) is always
+                       exact */
 } cav_obs_spec;
 
 #define CAV_RESULT_MSG_LEN CAV_ERR_MSG_LEN
@@ -116,6 +124,9 @@ typedef struct cav_model {
     const cav_model_quantity *quantities; /* extra scalar quantities (may be NULL) */
     int nquantities;
 } cav_model;
+
+/* 1 if simulation tables report a standard error for observable j of model m. */
+int cav_obs_has_se(const cav_model *m, int j);
 
 /* Find quantity `name` of model m (NULL if absent). */
 const cav_model_quantity *cav_model_quantity_find(const cav_model *m, const char *name);

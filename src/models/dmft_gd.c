@@ -62,7 +62,7 @@ static const cav_param_spec params[NPARAMS] = {
 
 static const cav_obs_spec obs[NOBS] = {
     {"step", "GD step t"},
-    {"time", "t x eta"},
+    {"time", "t x eta", CAV_OF_EXACT},
     {"train_loss", "mean training loss (no penalty)"},
     {"test_error", "sign: classification error; linear: (1/2) E (y - h)^2"},
     {"m", "teacher overlap w.w*/d"},

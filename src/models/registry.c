@@ -55,6 +55,12 @@ const cav_model_quantity *cav_model_quantity_find(const cav_model *m, const char
     return NULL;
 }
 
+int cav_obs_has_se(const cav_model *m, int j)
+{
+    if (m->axis && j == 0) return 0;
+    return !(m->obs[j].flags & CAV_OF_EXACT);
+}
+
 int cav_model_obs_index(const cav_model *m, const char *name)
 {
     for (int i = 0; i < m->nobs; i++)

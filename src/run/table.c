@@ -57,7 +57,7 @@ int cav_table_write(FILE *f, int format, const cav_run *const *runs, size_t nrun
         if (kindcol) fprintf(f, "%skind", c++ ? "," : "");
         for (size_t j = 0; j < nobs; j++) {
             fprintf(f, "%s%s", c++ ? "," : "", m->obs[j].name);
-            if (anysim) fprintf(f, ",%s_se", m->obs[j].name);
+            if (anysim && cav_obs_has_se(m, (int)j)) fprintf(f, ",%s_se", m->obs[j].name);
         }
         if (anysim) fprintf(f, "%sseeds", c++ ? "," : "");
         fprintf(f, "%sstatus,residual,iterations\n", c ? "," : "");
@@ -98,7 +98,7 @@ int cav_table_write(FILE *f, int format, const cav_run *const *runs, size_t nrun
                     if (kindcol) cJSON_AddStringToObject(o, "kind", cav_kind_name(r->kind));
                     for (size_t j = 0; j < nobs; j++) {
                         cJSON_AddItemToObject(o, m->obs[j].name, jnum(mean[j]));
-                        if (sim) {
+                        if (sim && cav_obs_has_se(m, (int)j)) {
                             char nm[160];
                             snprintf(nm, sizeof nm, "%s_se", m->obs[j].name);
                             cJSON_AddItemToObject(o, nm, jnum(se[j]));
@@ -127,7 +127,7 @@ int cav_table_write(FILE *f, int format, const cav_run *const *runs, size_t nrun
                 for (size_t j = 0; j < nobs; j++) {
                     if (c++) fputc(',', f);
                     put_num(f, mean[j]);
-                    if (anysim) {
+                    if (anysim && cav_obs_has_se(m, (int)j)) {
                         fputc(',', f);
                         if (sim) put_num(f, se[j]);
                     }

@@ -1,8 +1,9 @@
 /* Adversarial-training ERM for linear classifiers (shared/models/05 "Learner"; Vilucchio,
  * Zdeborová, Loureiro, arXiv:2506.12454, the robust ERM problem of Sec. 2):
  *     J(w) = sum_mu phi(y_mu a_mu.w - eps N(w)) + lambda R(w),   a_mu = x_mu/sqrt(p),
- * phi(u) = log(1 + e^{-u}) the logistic margin loss, N(w) = scale ||w[0:k]||_{s*} the closed-form
- * inner maximisation of the attack (cavity/adv_sim.h), R = ||w||^2/2 or ||w||_1.
+ * phi(u) = log(1 + e^{-u}) the logistic margin loss (or the hinge, via its Huber smoothing and
+ * the exact margin-set step of adv_hinge.c: see hinge_continuation), N(w) = scale ||w[0:k]||_{s*}
+ * the closed-form inner maximisation of the attack (cavity/adv_sim.h), R = ||w||^2/2 or ||w||_1.
  *
  * Derivatives, with u_mu = y_mu a_mu.w - eps N(w), beta = -sum phi'(u_mu) >= 0:
  *   grad J = A^T (y o phi') + eps beta grad N + lambda grad R,
@@ -30,6 +31,7 @@
 
 #include "cavity/adv_sim.h"
 #include "core/la.h"
+#include "sim/adv_internal.h"
 #include "sim/internal.h"
 
 int cav_adv_attack_make(int latent, int latent_on_features, int norm, double eps, size_t d,
@@ -113,11 +115,39 @@ typedef struct prob {
     double sc, lambda, eps, scale;
     int reg, linf; /* reg_norm, attack is l_inf (and eps > 0) */
     int l2;        /* attack is l_2 and eps > 0 */
+    int hinge;     /* margin loss: 0 logistic, 1 Huberised hinge of width hs (adv_hinge below) */
+    double hs;
     /* state at the current point */
     double beta, nk, fval;
     double mu; /* Levenberg shift on the split block (see solve_split) */
     double *w, *h, *d1, *d2, *gw, *t, *pw, *Hw;
 } prob;
+
+/* The margin loss phi(u) and phi'(u), phi''(u): logistic, or the hinge max(0, 1 - u) smoothed
+ * on [1 - hs, 1] (Huber): phi = (1 - u)^2/(2 hs) there, 1 - u - hs/2 below, 0 above; its
+ * minimiser tends to the hinge one as hs -> 0 (0 <= hinge - phi <= hs/2 per point). */
+static double phi_eval(const prob *P, double u, double *d1, double *d2)
+{
+    if (!P->hinge) {
+        double sn = sim_sigmoid_neg(u);
+        *d1 = -sn;
+        *d2 = sn * (1.0 - sn);
+        return sim_log1pexp_neg(u);
+    }
+    double e = 1.0 - u;
+    if (e <= 0.0) {
+        *d1 = *d2 = 0.0;
+        return 0.0;
+    }
+    if (e < P->hs) {
+        *d1 = -e / P->hs;
+        *d2 = 1.0 / P->hs;
+        return 0.5 * e * e / P->hs;
+    }
+    *d1 = -1.0;
+    *d2 = 0.0;
+    return e - 0.5 * P->hs;
+}
 
 static void w_of_z(const prob *P, const double *z, double *w)
 {
@@ -145,13 +175,12 @@ static double eval(prob *P, const double *z, double *grad)
     }
     double L = 0.0, beta = 0.0;
     for (size_t i = 0; i < n; i++) {
-        double u = P->y[i] * P->h[i] - P->eps * N;
-        L += sim_log1pexp_neg(u);
+        double u = P->y[i] * P->h[i] - P->eps * N, a1, a2;
+        L += phi_eval(P, u, &a1, &a2);
         if (grad) {
-            double sn = sim_sigmoid_neg(u);
-            P->d1[i] = -sn;
-            P->d2[i] = sn * (1.0 - sn);
-            beta += sn;
+            P->d1[i] = a1;
+            P->d2[i] = a2;
+            beta -= a1;
         }
     }
     double R = 0.0;
@@ -390,6 +419,70 @@ static int solve_split(prob *P, const cav_sim_opts *o, double g0, double *z, cav
     return st;
 }
 
+/* Hinge: continuation in the Huber width hs = 1, 1e-1, ... (each stage the projected Newton of
+ * solve_split, warm-started from the last). After each stage from hs <= 1e-1 the multipliers
+ * alpha_mu = -phi_hs'(u_mu) of the smoothed minimiser (in [0, 1]; interior exactly on the band
+ * points) start the exact margin-set Newton of adv_hinge.c, certified by the relative duality gap
+ * (J(w(alpha)) - D(alpha)) / J <= tol; the smoothed minimiser alone stays O(hs) above the optimum
+ * (J - D = sum over the band of e (1 - e/hs) <= (band size) hs/4), which is why the exact step is
+ * needed. Fails (CAV_EMAXITER, the best certified w) if no stage down to hs = 1e-12 certifies. */
+static int hinge_continuation(prob *P, const cav_sim_opts *o, double g0, double *z, double *w,
+                              cav_sim_fit *fit, cav_err *err)
+{
+    const size_t p = P->p, n = P->n;
+    double *alpha = malloc(n * sizeof *alpha), *wx = malloc(p * sizeof *wx);
+    double *gz = malloc(P->nz * sizeof *gz), best = INFINITY;
+    if (!alpha || !wx || !gz) {
+        free(alpha), free(wx), free(gz);
+        return cav_err_set(err, CAV_ENOMEM, "adv hinge: n = %zu, p = %zu", n, p);
+    }
+    adv_hinge H = {n, p, P->k, P->X, P->y, P->sc, P->lambda, P->eps, P->scale, P->linf};
+    long iters = 0, inner = 0;
+    int st = CAV_EMAXITER;
+    for (P->hs = 1.0; P->hs >= 1e-12; P->hs *= 0.1) {
+        cav_err e2;
+        cav_err_clear(&e2);
+        cav_sim_opts o2 = *o;
+        o2.tol = fmin(o->tol, 1e-10);
+        int s2 = solve_split(P, &o2, g0, z, fit, &e2);
+        iters += fit->iterations;
+        inner += fit->inner;
+        if (s2 != CAV_OK && s2 != CAV_EMAXITER) {
+            free(alpha), free(wx), free(gz);
+            return cav_err_set(err, s2, "adv hinge (width %.1e): %s", P->hs, e2.msg);
+        }
+        if (P->hs > 0.5) continue;
+        (void)eval(P, z, gz); /* phi' of the stage's minimiser in d1 */
+        for (size_t i = 0; i < n; i++)
+            alpha[i] = -P->d1[i];
+        double gap;
+        long steps;
+        int rc = adv_hinge_exact(&H, alpha, o->tol, wx, &gap, &steps);
+        iters += steps;
+        if (rc < 0) {
+            free(alpha), free(wx), free(gz);
+            return cav_err_set(err, CAV_ENOMEM, "adv hinge: n = %zu, p = %zu", n, p);
+        }
+        if (gap < best) {
+            best = gap;
+            memcpy(w, wx, p * sizeof *w);
+        }
+        if (rc == 0) {
+            st = CAV_OK;
+            break;
+        }
+    }
+    fit->iterations = iters;
+    fit->inner = inner;
+    fit->residual = best;
+    free(alpha), free(wx), free(gz);
+    if (st != CAV_OK)
+        return cav_err_set(err, CAV_EMAXITER,
+                           "adv hinge: relative duality gap %.3g > tol %.3g down to width 1e-12",
+                           best, o->tol);
+    return CAV_OK;
+}
+
 int cav_adv_erm(const cav_loss *loss, size_t n, size_t p, const double *X, const double *y,
                 double lambda, int reg_norm, const cav_adv_attack *atk, const cav_sim_opts *opts,
                 double *w, cav_sim_fit *fit, cav_err *err)
@@ -423,11 +516,12 @@ int cav_adv_erm(const cav_loss *loss, size_t n, size_t p, const double *X, const
         int st = cav_sim_erm(loss, n, p, X, y, lambda, opts, w, fit, err);
         return fit->status = st;
     }
-    if (kind != SIM_LOSS_LOGISTIC)
+    if (kind != SIM_LOSS_LOGISTIC && !(kind == SIM_LOSS_HINGE && reg_norm == 2))
         return fit->status = cav_err_set(
                    err, CAV_EUNSUP,
-                   "cav_adv_erm: loss %s with eps_t = %g or reg_norm 1: only logistic supported",
-                   loss->type->name, eps);
+                   "cav_adv_erm: loss %s with eps_t = %g and reg_norm %d: supported are logistic "
+                   "(reg_norm 1 or 2) and hinge (reg_norm 2)",
+                   loss->type->name, eps, reg_norm);
     if (!(lambda > 0.0))
         return fit->status =
                    cav_err_set(err, CAV_EINVAL, "cav_adv_erm: lambda = %g must be > 0", lambda);
@@ -441,6 +535,8 @@ int cav_adv_erm(const cav_loss *loss, size_t n, size_t p, const double *X, const
     P.scale = atk ? atk->scale : 0.0;
     P.linf = eps > 0 && atk->norm == CAV_ADV_LINF;
     P.l2 = eps > 0 && atk->norm == CAV_ADV_L2;
+    P.hinge = kind == SIM_LOSS_HINGE;
+    P.hs = 1.0;
     P.ks = reg_norm == 1 ? p : (P.linf ? P.k : 0);
     P.nz = P.ks + p;
     double *mem = malloc((5 * n + 4 * p + P.nz) * sizeof *mem);
@@ -464,9 +560,10 @@ int cav_adv_erm(const cav_loss *loss, size_t n, size_t p, const double *X, const
         cav_err_clear(err);
         return fit->status = CAV_OK;
     }
-    /* warm start: the plain ridge-logistic solution */
+    /* warm start: the plain ridge solution of the same loss */
     cav_sim_fit f0;
-    st = cav_sim_logistic(n, p, X, y, lambda, opts, w, &f0, err);
+    st = P.hinge ? cav_sim_erm(loss, n, p, X, y, lambda, opts, w, &f0, err)
+                 : cav_sim_logistic(n, p, X, y, lambda, opts, w, &f0, err);
     if (st > 0 && st != CAV_EMAXITER) {
         free(mem);
         return fit->status = st;
@@ -478,8 +575,9 @@ int cav_adv_erm(const cav_loss *loss, size_t n, size_t p, const double *X, const
     for (size_t i = P.ks; i < p; i++)
         z[P.ks + i] = w[i];
     cav_err_clear(err);
-    st = solve_split(&P, &o, g0, z, fit, err);
-    w_of_z(&P, z, w);
+    st = P.hinge ? hinge_continuation(&P, &o, g0, z, w, fit, err)
+                 : solve_split(&P, &o, g0, z, fit, err);
+    if (!P.hinge) w_of_z(&P, z, w); /* the hinge path leaves its certified w(alpha) in w */
     fit->objective = cav_adv_objective(loss, n, p, X, y, lambda, reg_norm, atk, w);
     free(mem);
     return fit->status = st;

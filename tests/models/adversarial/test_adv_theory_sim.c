@@ -1,6 +1,7 @@
 /* Theory vs simulation for the adversarial models (fast CI variant): d = 200, 20 seeds (10 seeds
- * estimate the standard error too roughly for 56 comparisons), 4000 test points per seed, logistic
- * loss, both models x both attack norms, with and without adversarial training, ridge and lasso.
+ * estimate the standard error too roughly for 72 comparisons), 4000 test points per seed, logistic
+ * loss, both models x both attack norms, with and without adversarial training, ridge and lasso;
+ * and the hinge loss with adversarial training (eps_t 0.2): direct l_inf and latent l_2.
  * Criterion: within 3 standard errors (adv_check.h). The slow variant (test_slow_adv_theory_sim.c)
  * runs d = 500 over alpha in [0.2, 2] and gamma in [0.1, 2]. */
 #include "adv_check.h"
@@ -13,6 +14,9 @@ static const adv_case cases[] = {
     {"adversarial-latent", "2", "2", 1.0, 0.5, 0.2, 1.0, 0.01},
     {"adversarial-latent", "inf", "2", 1.0, 1.5, 0.2, 1.0, 0.01},
     {"adversarial-latent", "inf", "2", 0.5, 0.3, 0.0, 2.0, 0.01},
+    /* hinge with adversarial training (exact solver: src/sim/adv_hinge.c) */
+    {"adversarial", "inf", "2", 1.0, 1, 0.2, 1.0, 0.01, "hinge"},
+    {"adversarial-latent", "2", "2", 1.0, 0.5, 0.2, 1.0, 0.01, "hinge"},
 };
 
 static void test_fast(void **s)

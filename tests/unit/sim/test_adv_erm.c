@@ -253,9 +253,11 @@ static void test_errors(void **state)
     c.attack_norm = 3;
     assert_int_equal(cav_adv_experiment(&c, &r), CAV_EINVAL);
     assert_non_null(strstr(r.msg, "attack_norm"));
+    /* hinge with eps_t > 0 is supported for reg_norm 2 only (src/sim/adv_hinge.c) */
     cav_adv_config_default(&c);
     c.eps_train = 0.1;
     c.loss.type = &cav_loss_hinge;
+    c.reg_norm = 1;
     assert_int_equal(cav_adv_experiment(&c, &r), CAV_EUNSUP);
 }
 

@@ -516,6 +516,31 @@ int cav_adv_erm(const cav_loss *loss, size_t n, size_t p, const double *X, const
         int st = cav_sim_erm(loss, n, p, X, y, lambda, opts, w, fit, err);
         return fit->status = st;
     }
+    if (kind == SIM_LOSS_SQUARE && reg_norm == 2 && lambda > 0.0) {
+        /* exact dense solver (adv_square.c), warm-started at the plain ridge solution */
+        cav_adv_attack a0 = *atk;
+        cav_sim_opts o = sim_opts(opts);
+        int st = cav_sim_ridge(n, p, X, y, lambda, w, NULL, err);
+        if (st) return fit->status = st;
+        adv_hinge H = {n,        p,
+                       a0.k,     X,
+                       y,        1.0 / sqrt((double)p),
+                       lambda,   eps,
+                       a0.scale, a0.norm == CAV_ADV_LINF};
+        double gap;
+        long steps;
+        int rc = adv_square_exact(&H, o.tol, w, &gap, &steps);
+        fit->iterations = steps;
+        fit->residual = gap;
+        fit->objective = cav_adv_objective(loss, n, p, X, y, lambda, reg_norm, atk, w);
+        if (rc < 0) return fit->status = cav_err_set(err, CAV_ENOMEM, "adv square: n = %zu", n);
+        if (rc > 0)
+            return fit->status =
+                       cav_err_set(err, CAV_EMAXITER,
+                                   "adv square: relative duality gap %.3g > tol %.3g", gap, o.tol);
+        cav_err_clear(err);
+        return fit->status = CAV_OK;
+    }
     if (kind != SIM_LOSS_LOGISTIC && !(kind == SIM_LOSS_HINGE && reg_norm == 2))
         return fit->status = cav_err_set(
                    err, CAV_EUNSUP,

@@ -26,4 +26,10 @@ double adv_hinge_gap(const adv_hinge *H, const double *alpha, double *w, double 
 int adv_hinge_exact(const adv_hinge *H, double *alpha, double tol, double *w, double *gap,
                     long *steps);
 
+/* Exact robust square loss J(w) = sum (|y_mu - a_mu.w| + eps N(w))^2/2 + lambda |w|^2/2 on the
+ * same problem description (adv_square.c): Huber continuation + equality-constrained Newton on
+ * the interpolation pattern, certified by the relative duality gap. w: in the warm start, out
+ * the best certified point. Returns 0 if *gap <= tol, 1 if not reached, -1 out of memory. */
+int adv_square_exact(const adv_hinge *P, double tol, double *w, double *gap, long *steps);
+
 #endif

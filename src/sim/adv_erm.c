@@ -583,6 +583,7 @@ int cav_adv_erm(const cav_loss *loss, size_t n, size_t p, const double *X, const
         fit->objective = cav_adv_objective(loss, n, p, X, y, lambda, reg_norm, atk, w);
         fit->residual = 0.0;
         cav_err_clear(err);
+        free(mem);
         return fit->status = CAV_OK;
     }
     /* warm start: the plain ridge solution of the same loss */

@@ -23,9 +23,9 @@
  *          + lambda R(w), budgets ||delta||_2 <= eps_t or ||delta||_inf <= eps_t/sqrt(d). The inner
  *          max reduces the margin by eps_t N(w): l(y, lam - y eps_t N) with
  *          N = ||v||_2/sqrt(d) = sqrt(q_z) (l_2 attack) or N = ||v||_1/d = P (l_inf attack)
- *          (DIRECT: v = w). This margin-reduction form is used for every loss (for the square
- *          loss it is the paper's "margin" form, not the inner max of (y - h)^2). R(w) = ||w||^2/2
- *          (reg_norm 2) or ||w||_1 (reg_norm 1).
+ *          (DIRECT: v = w). This margin-reduction form is used for the margin losses (hinge,
+ *          logistic); the square loss uses its exact inner max (|y - lam| + eps_t N)^2/2. R(w) =
+ * ||w||^2/2 (reg_norm 2) or ||w||_1 (reg_norm 1).
  *
  * Order parameters (returned; simulations must report the same quantities):
  *   m   = Cov(lam, nu): DIRECT w.theta/d, LATENT v.theta/d;
@@ -58,6 +58,12 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+/* Robust square loss (|y - h| + r)^2/2 with r = par[0] >= 0 (0: the square loss), the inner
+ * maximum of square-loss adversarial training at a fixed radius r = eps_t N(w); a registered loss
+ * type (blocks/loss.c, name "square-robust"). Its prox: h* = y when |omega - y| <= r V, else
+ * y + sign(omega - y)(|omega - y| - r V)/(1 + V); kinks in u = y omega at 1 -+ r V. */
+extern const cav_loss_type cav_loss_square_robust;
 
 /* Attack norms (the same codes as the simulation driver adv_sim.h: 2, or 0 for l_inf). */
 #ifndef CAV_ADV_L2
@@ -93,17 +99,17 @@ typedef struct cav_adv_solution {
     long iterations;
     double m, q, V, P, P_z, q_z, q_w; /* order parameters (see the file comment) */
     double mhat, qhat, Vhat;          /* channel conjugates (per feature: a = n/p samples) */
-    double Phat;                      /* alpha eps_t E[y f]: strength of the adversarial penalty */
-    double shift;                     /* margin reduction eps_t N(w) at the fixed point */
-    double n_rob, n_cns;              /* N_rob, N_cns of the test attack norm */
+    double Phat;  /* alpha eps_t E[y f] (square: E[|y - h*| + r]): adversarial penalty strength */
+    double shift; /* eps_t N(w) at the fixed point (margin reduction; square: radius r) */
+    double n_rob, n_cns;                               /* N_rob, N_cns of the test attack norm */
     double egen, erob, erob_cns, ebnd_cns, attackable; /* metrics at (eps, attack_norm) */
     char msg[CAV_ERR_MSG_LEN];
 } cav_adv_solution;
 
 /* Validate before any work: CAV_OK or CAV_EINVAL naming the parameter (alpha > 0, gamma > 0 for
  * the latent model, eps_train >= 0, eps >= 0, attack norms 2 or 0 (inf), reg_norm 1 or 2,
- * lambda > 0, a square, hinge or logistic loss) and CAV_EUNSUP for the square loss with
- * eps_train > 0. err may be NULL. */
+ * lambda > 0, a square, hinge or logistic loss). The square loss with eps_train > 0 is trained on
+ * its exact inner maximum (|y - h| + eps_t N)^2/2 (cav_loss_square_robust). err may be NULL. */
 int cav_adv_check(const cav_adv_problem *p, cav_err *err);
 
 /* Solve the state evolution (fixed point with Anderson acceleration; opts may be NULL) and

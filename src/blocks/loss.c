@@ -1,4 +1,5 @@
-/* blocks/loss.c — the built-in convex losses l(y, h): square, hinge, logistic, smooth hinge.
+/* blocks/loss.c — the built-in convex losses l(y, h): square, hinge, logistic, smooth hinge,
+ * robust square (adversarial training, theory/adv.c).
  *
  * Each loss provides its value with first and second h-derivatives, its proximal operator
  *     h*(y, omega, V) = argmin_h  l(y, h) + (h - omega)^2 / (2 V)                       (P)
@@ -20,6 +21,7 @@
 #include <string.h>
 
 #include "core/registry.h"
+#include "cavity/adversarial.h" /* cav_loss_square_robust */
 #include "cavity/loss.h"
 
 /* ---------------------------------------------------------------- square: (y - h)^2 / 2 ----- */
@@ -332,16 +334,87 @@ const cav_loss_type cav_loss_smooth_hinge = {
     smooth_hinge_kinks,
     smooth_hinge_check};
 
+/* ------------------------------------- robust square: (|y - h| + r)^2 / 2, r = par[0] ------- */
+
+/* The inner maximum of adversarial training with the square loss (theory/adv.c, model note 05):
+ * max_{|delta| <= r} (y - h - delta)^2/2 = (|y - h| + r)^2/2, r = eps_t N(w) >= 0; r = par[0]
+ * (0: the square loss). Convex in h (a convex nondecreasing function of |y - h|), with a kink at
+ * h = y when r > 0 (dl jumps from -r to +r); dl, ddl are the right derivatives there. */
+static void square_robust_value(const cav_loss *self, size_t n, const double *y, const double *h,
+                                double *l, double *dl, double *ddl)
+{
+    double r = self->par[0];
+    for (size_t i = 0; i < n; i++) {
+        double e = h[i] - y[i], a = fabs(e) + r;
+        if (l) l[i] = 0.5 * a * a;
+        if (dl) dl[i] = e >= 0 ? a : -a;
+        if (ddl) ddl[i] = 1.0;
+    }
+}
+
+/* (P) with l_r: for h != y stationarity reads h - omega + V (h - y + r sign(h - y)) = 0, i.e.
+ * h - y = (omega - y - r V sign(h - y))/(1 + V), consistent only when |omega - y| > r V; for
+ * |omega - y| <= r V the subgradient condition omega - y in V [-r, r] holds at h = y. Hence
+ *   |omega - y| <= r V :  h* = y                                          (dprox = 0)
+ *   otherwise          :  h* = y + sign(omega - y)(|omega - y| - r V)/(1 + V)  (dprox = 1/(1+V)).
+ * r = 0 gives the square prox (omega + V y)/(1 + V). At the band edges dprox takes the flat
+ * value 0 (as the hinge). */
+static void square_robust_prox(const cav_loss *self, size_t n, const double *y, const double *omega,
+                               const double *V, double *hstar, double *dprox)
+{
+    double r = self->par[0];
+    for (size_t i = 0; i < n; i++) {
+        double g = omega[i] - y[i], b = r * V[i], c = 1.0 / (1.0 + V[i]);
+        if (r > 0 && fabs(g) <= b) {
+            hstar[i] = y[i];
+            if (dprox) dprox[i] = 0.0;
+        } else {
+            hstar[i] = y[i] + (g > 0 ? g - b : g + b) * c;
+            if (dprox) dprox[i] = c;
+        }
+    }
+}
+
+/* For y = +-1, omega - y = y (u - 1) with u = y omega, so the band |omega - y| <= r V is
+ * 1 - r V <= u <= 1 + r V: kinks at u = 1 -+ r V (none when r = 0). */
+static int square_robust_kinks(const cav_loss *self, double V, double *u)
+{
+    double r = self->par[0];
+    if (!(r > 0)) return 0;
+    u[0] = 1.0 - r * V;
+    u[1] = 1.0 + r * V;
+    return 2;
+}
+
+static int square_robust_check(const cav_loss *self, cav_err *err)
+{
+    double r = self->par[0];
+    if (!(isfinite(r) && r >= 0.0))
+        return cav_err_set(err, CAV_EINVAL,
+                           "square-robust radius par[0] = %g must be finite and >= 0", r);
+    return CAV_OK;
+}
+
+const cav_loss_type cav_loss_square_robust = {
+    "square-robust",
+    "robust square loss (|y - h| + r)^2/2, radius r = par[0] (default 0: square)",
+    0,
+    square_robust_value,
+    square_robust_prox,
+    square_robust_kinks,
+    square_robust_check};
+
 /* ------------------------------------------------------------------------- registry -------- */
 
 static const cav_loss_type *const loss_registry[] = {
-    &cav_loss_square, &cav_loss_hinge, &cav_loss_logistic, &cav_loss_smooth_hinge, NULL};
+    &cav_loss_square,       &cav_loss_hinge,         &cav_loss_logistic,
+    &cav_loss_smooth_hinge, &cav_loss_square_robust, NULL};
 
 CAV_REGISTRY_DEFINE(cav_loss_type, loss_registry, cav_loss)
 
 const char *cav_loss_names(void)
 {
-    return "square,hinge,logistic,smooth-hinge";
+    return "square,hinge,logistic,smooth-hinge,square-robust";
 }
 
 void cav_loss_value(const cav_loss *self, size_t n, const double *y, const double *h, double *l,

@@ -98,7 +98,7 @@ static const char *const lopts[] = {"none", "egen", "erob", "erob_cns", NULL};
          0},                                                                                       \
         {"loss",                                                                                   \
          CAV_PARAM_CHOICE,                                                                         \
-         "training loss (square only with eps_train = 0: its inner max is not a margin shift)",    \
+         "training loss (square: exact inner max (|y - h| + eps_t N)^2/2)",                        \
          0,                                                                                        \
          0,                                                                                        \
          0,                                                                                        \

@@ -36,12 +36,27 @@
  *   m = sum f c E[theta w], q = sum f w E w^2, V = sum f w E dw/db,
  *   q_z = sum f (k2/gamma) E w^2, P = sum f (k1/gamma) E|w|  (gamma = 1 for DIRECT).
  * eps_t = 0 gives back the plain ERM equations of erm.h (tests/unit/theory/test_adv_theory.c).
+ *
+ * Square loss. Its inner maximum is not a margin shift: max_{|delta| <= r} (y - h - delta)^2/2
+ * = (|y - h| + r)^2/2 =: l_r(y, h), r = eps_t N(w) (the loss "square-robust" of blocks/loss.c,
+ * whose prox fits the point exactly, h* = y, on the band |omega - y| <= r V). The objective is
+ *     L(w) = sum_mu l_{eps_t N(w)}(y_mu, lam_mu) + lambda R(w),
+ * convex (l_r is convex and nondecreasing in r >= 0, N convex). Its subgradient at w* splits as
+ * that of sum_mu l_r(y_mu, lam_mu) at the fixed r = c = eps_t N(w*), plus
+ *     (d/dr sum_mu l_r) eps_t dN(w*) = A dN(w*),  A = eps_t sum_mu (|y_mu - lam_mu| + c) >= 0,
+ * so the surrogate is L~(w) = sum_mu l_c(y_mu, lam_mu) + lambda R(w) + A N~(w), exactly as for the
+ * margin losses with l~ = l_c (no shift) and, in the replica equations, E[y f] replaced by
+ * E[|y - h*| + c] over the channel (h* the prox of l_c):
+ *     A/d = eps_t alpha E[|y - h*| + c],  rho2 = A/(d sqrt(q_z)) (l_2),  tau = A/d (l_inf).
+ * The prior side is unchanged. Here E[|y - h*| + c] >= c > 0: the penalty never changes sign.
+ * eps_t -> 0 gives the square-loss ERM (tests/unit/theory/test_adv_square.c).
  */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cavity/adversarial.h"
+#include "cavity/erm.h"
 #include "cavity/newton.h"
 #include "cavity/channel.h"
 #include "cavity/roots.h"
@@ -95,12 +110,6 @@ int cav_adv_check(const cav_adv_problem *p, cav_err *err)
     if (p->reg_norm != 1 && p->reg_norm != 2)
         return cav_err_set(err, CAV_EINVAL, "adversarial: reg_norm = %d must be 1 or 2",
                            p->reg_norm);
-    if (t == &cav_loss_square && p->eps_train > 0)
-        return cav_err_set(err, CAV_EUNSUP,
-                           "adversarial: eps_train = %g > 0 with the square loss is not "
-                           "supported (its inner max (|y - h| + r)^2/2 is not a margin shift); "
-                           "use logistic or hinge",
-                           p->eps_train);
     if (!(p->lambda > 0) || !isfinite(p->lambda))
         return cav_err_set(err, CAV_EINVAL, "adversarial: lambda = %g must be > 0 and finite",
                            p->lambda);
@@ -140,6 +149,17 @@ static void soft_moments(double s, double T, double D, double *Ew2, double *Eabs
     *Edw = 2.0 * H / D;
 }
 
+/* Observable |y - h*| + r = dl_r/dr at the prox point (robust square loss; ctx: &r). */
+static void robust_obs(void *ctx, size_t n, const double *y, const double *omega,
+                       const double *hstar, const double *dprox, double *out)
+{
+    (void)omega;
+    (void)dprox;
+    double r = *(const double *)ctx;
+    for (size_t i = 0; i < n; i++)
+        out[i] = fabs(y[i] - hstar[i]) + r;
+}
+
 int cav_adv_map(cav_adv_ctx *c, const double *x, double *fx, cav_err *err)
 {
     const cav_adv_problem *p = c->p;
@@ -152,8 +172,21 @@ int cav_adv_map(cav_adv_ctx *c, const double *x, double *fx, cav_err *err)
     double N = p->train_norm == CAV_ADV_L2 ? sqrt(qz) : P;
     double shift = p->eps_train * N, s[4];
     cav_channel sign = {&cav_channel_sign, {0, 0}};
-    int st = cav_erm_chan_sums_shift(&p->loss, &sign, m, q, V, shift, s, err);
-    if (st) return st;
+    int st;
+    if (p->loss.type == &cav_loss_square && p->eps_train > 0) {
+        /* robust square loss (file comment, "Square loss"): plain sums of l_r, r = shift, and
+         * s[3] = E[|y - h*| + r] in place of E[y f] */
+        cav_loss lr = {&cav_loss_square_robust, {shift, 0}};
+        st = cav_erm_chan_sums_shift(&lr, &sign, m, q, V, 0.0, s, err);
+        if (st) return st;
+        double e;
+        st = cav_erm_expect(&lr, &sign, m, q, V, CAV_ERM_REGULAR, robust_obs, &shift, 1, &e, err);
+        if (st) return st;
+        s[3] = e;
+    } else {
+        st = cav_erm_chan_sums_shift(&p->loss, &sign, m, q, V, shift, s, err);
+        if (st) return st;
+    }
     double a = c->a;
     double Vhat = a * s[1], qhat = a * s[0], mhat = a * s[2] + m * Vhat;
     double A = p->eps_train * p->alpha * s[3]; /* eps_t alpha E[y f] */

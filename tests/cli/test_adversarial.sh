@@ -7,6 +7,6 @@ expect_usage "unknown attack norm" "2, inf" theory adversarial --attack_norm 1
 expect_usage "gamma zero" "gamma = 0 is out of range" theory adversarial-latent --gamma 0
 expect_usage "gamma negative" "gamma = -1 is out of range" theory adversarial-latent --gamma -1
 expect_usage "unknown loss" "logistic, hinge, square" theory adversarial --loss foo
-expect_usage "square with eps_train refused" "not supported" theory adversarial --loss square --eps_train 0.1
+check "square with eps_train (robust square loss)" "$CAV" theory adversarial --loss square --eps_train 0.1
 check "good theory point" "$CAV" theory adversarial-latent --gamma 0.5 --eps_train 0.2
 finish

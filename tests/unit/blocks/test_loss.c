@@ -1,7 +1,7 @@
 /* tests/unit/blocks/test_loss.c — conformance tests for every registered loss (loss.h).
  *
  * Every type in cav_loss_registry() goes through the same checks, with par[0] in {0, 0.3} (the
- * smooth-hinge width; ignored by the others):
+ * smooth-hinge width, the square-robust radius; ignored by the others):
  *   - prox stationarity: (omega - h*)/V lies in the subdifferential of l(y, .) at h*, checked with
  *     one-sided finite differences of value() (so it also holds at kinks); for twice-smooth losses
  *     the residual h* - omega + V l'(y, h*) is at rounding level;
@@ -79,7 +79,7 @@ static void test_registry(void **state)
         if (n) strcat(names, ",");
         strcat(names, t->name);
     }
-    assert_int_equal(n, 4);
+    assert_int_equal(n, 5);
     assert_string_equal(names, cav_loss_names());
     assert_ptr_equal(cav_loss_find("logistic"), &cav_loss_logistic);
     assert_null(cav_loss_find("no-such-loss"));
@@ -153,7 +153,7 @@ static void test_prox_optimality(void **state)
                         nchecked++;
                     }
                 }
-    assert_int_equal(nchecked, 4L * 2 * 4 * 4 * NOM);
+    assert_int_equal(nchecked, 5L * 2 * 4 * 4 * NOM);
 }
 
 /* dprox vs central differences, range, monotonicity, kinks real. Labels +-1. */

@@ -215,11 +215,13 @@ static void test_bad_input(void **s)
     assert_int_equal(cav_adv_check(&p, &e), CAV_EINVAL);
     assert_non_null(strstr(e.msg, "gamma"));
     p = cav_adv_problem_default(&loss);
-    p.loss.type = &cav_loss_square;
+    p.loss.type = &cav_loss_square; /* robust square loss (test_adv_square.c): accepted */
     p.eps_train = 0.1;
-    assert_int_equal(cav_adv_check(&p, &e), CAV_EUNSUP);
+    assert_int_equal(cav_adv_check(&p, &e), CAV_OK);
+    p.loss.type = &cav_loss_smooth_hinge;
+    assert_int_equal(cav_adv_check(&p, &e), CAV_EINVAL);
     cav_adv_solution x;
-    assert_int_equal(cav_adv_solve(&p, NULL, NULL, &x), CAV_EUNSUP);
+    assert_int_equal(cav_adv_solve(&p, NULL, NULL, &x), CAV_EINVAL);
     assert_true(isnan(x.egen));
 }
 

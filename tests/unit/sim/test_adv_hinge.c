@@ -25,6 +25,8 @@
 
 #include <cmocka.h>
 
+#include "adv_test_util.h"
+
 #include "cavity/adv_sim.h"
 #include "simtest.h"
 
@@ -47,24 +49,6 @@ static double Jplain(size_t n, size_t p, const double *X, const double *y, doubl
     for (size_t j = 0; j < p; j++)
         r += w[j] * w[j];
     return J + 0.5 * lambda * r;
-}
-
-/* Solve the SPD system G x = b (n x n, row-major) by Gaussian elimination, in place. */
-static void solve_dense(size_t n, double *G, double *b)
-{
-    for (size_t c = 0; c < n; c++) {
-        for (size_t r = c + 1; r < n; r++) {
-            double f = G[r * n + c] / G[c * n + c];
-            for (size_t j = c; j < n; j++)
-                G[r * n + j] -= f * G[c * n + j];
-            b[r] -= f * b[c];
-        }
-    }
-    for (size_t c = n; c-- > 0;) {
-        for (size_t j = c + 1; j < n; j++)
-            b[c] -= G[c * n + j] * b[j];
-        b[c] /= G[c * n + c];
-    }
 }
 
 /* Relative duality gap of w, recomputed from w alone (see the top). */
@@ -146,18 +130,6 @@ static double gap_of(size_t n, size_t p, const double *X, const double *y, doubl
         D -= 0.5 * lambda * wa[j] * wa[j];
     free(m), free(al), free(g), free(rhs), free(wa), free(M);
     return (J - D) / J;
-}
-
-static void data(size_t n, size_t d, double **X, double **y)
-{
-    *X = malloc(n * d * sizeof **X);
-    *y = malloc(n * sizeof **y);
-    double *th = malloc(d * sizeof *th);
-    cav_rng r;
-    cav_rng_init(&r, 17, 0, 0);
-    cav_rng_normal_fill(&r, d, 1.0, th);
-    assert_int_equal(cav_adv_data(3, 4, 0, n, d, d, th, *X, NULL, NULL, *y, NULL), CAV_OK);
-    free(th);
 }
 
 static void test_optimal(void **s)

@@ -1,13 +1,23 @@
 /* Helpers shared by the exact-solver tests of adversarial training (test_adv_hinge.c,
- * test_adv_square.c): the fixed data set and an independent dense SPD solve used to recompute
- * duality gaps from w alone. */
+ * test_adv_square.c): the attack term N(w), the fixed data set and an independent dense SPD
+ * solve, used to recompute objectives and duality gaps from w alone. */
 #ifndef TESTS_ADV_TEST_UTIL_H
 #define TESTS_ADV_TEST_UTIL_H
 
+#include <math.h>
 #include <stdlib.h>
 
 #include "cavity/adv_sim.h"
 #include "cavity/rng.h"
+
+/* Attack term N(w) of cavity/adv_sim.h, recomputed independently of the library. */
+static double Nw(const cav_adv_attack *a, const double *w)
+{
+    double N = 0.0;
+    for (size_t j = 0; j < a->k; j++)
+        N += a->norm == CAV_ADV_L2 ? w[j] * w[j] : fabs(w[j]);
+    return a->scale * (a->norm == CAV_ADV_L2 ? sqrt(N) : N);
+}
 
 /* Solve the SPD system G x = b (n x n, row-major) by Gaussian elimination, in place. */
 static void solve_dense(size_t n, double *G, double *b)

@@ -33,10 +33,7 @@
 static double Jplain(size_t n, size_t p, const double *X, const double *y, double lambda,
                      const cav_adv_attack *a, const double *w)
 {
-    double N = 0.0;
-    for (size_t j = 0; j < a->k; j++)
-        N += a->norm == CAV_ADV_L2 ? w[j] * w[j] : fabs(w[j]);
-    N = a->scale * (a->norm == CAV_ADV_L2 ? sqrt(N) : N);
+    double N = Nw(a, w);
     double J = 0.0;
     for (size_t i = 0; i < n; i++) {
         double h = 0.0;

@@ -27,14 +27,6 @@
 #include "cavity/adv_sim.h"
 #include "simtest.h"
 
-static double Nw(const cav_adv_attack *a, const double *w)
-{
-    double N = 0.0;
-    for (size_t j = 0; j < a->k; j++)
-        N += a->norm == CAV_ADV_L2 ? w[j] * w[j] : fabs(w[j]);
-    return a->scale * (a->norm == CAV_ADV_L2 ? sqrt(N) : N);
-}
-
 static double Jplain(size_t n, size_t p, const double *X, const double *y, double lambda,
                      const cav_adv_attack *a, const double *w)
 {

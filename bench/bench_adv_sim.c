@@ -1,4 +1,4 @@
-/* Benchmark: one adversarial-training logistic fit (src/sim/adv_erm.c) at d = 1000, n = 2000
+/* Benchmark: one adversarial-training logistic fit (src/sim/adv/adv_erm.c) at d = 1000, n = 2000
  * (alpha = 2), lambda = 1e-3, eps_t = 0.5, for the l_2 and the l_inf training attack, plus the
  * plain fit and the consistent-attack thresholds (l_inf weighted median) for reference.
  * Usage: bench_adv_sim [d] [alpha] [lambda] [eps_t]. Prints wall times. */

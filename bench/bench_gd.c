@@ -18,7 +18,7 @@
 
 #include "cavity/dynamics.h"
 #include "core/la.h"
-#include "sim/gd_internal.h"
+#include "sim/gd/gd_internal.h"
 
 static double now(void)
 {

@@ -1,4 +1,4 @@
-/* Benchmark: L2 logistic regression ERM on Rules-and-Facts data (src/sim/logistic.c) at
+/* Benchmark: L2 logistic regression ERM on Rules-and-Facts data (src/sim/erm/logistic.c) at
  * n = 4000, d = 2000 by default, against scikit-learn (bench/sklearn_logistic.py).
  * Usage: bench_sim_logistic [n d lambda eps datafile]. Writes the data set as raw little-endian
  * doubles (X row-major n x d, then y) to datafile (default /tmp/cavity_bench_logistic.bin) so the

@@ -70,7 +70,7 @@ extern "C" {
 #define CAV_ADV_LINF 0
 
 /* ------------------------------------------------------------------------------------------ */
-/* Data (src/sim/adv_data.c)                                                                   */
+/* Data (src/sim/adv/adv_data.c)                                                                   */
 /* ------------------------------------------------------------------------------------------ */
 
 /* Number of features of the latent model: p = floor(d / gamma) (at least 1). */
@@ -90,7 +90,7 @@ int cav_adv_data(uint64_t seed, uint64_t stream, int latent, size_t n, size_t d,
                  const double *theta, double *X, double *Z, double *nu, double *y, cav_err *err);
 
 /* ------------------------------------------------------------------------------------------ */
-/* Dual-norm term of an attack (src/sim/adv_erm.c)                                             */
+/* Dual-norm term of an attack (src/sim/adv/adv_erm.c)                                             */
 /* ------------------------------------------------------------------------------------------ */
 
 /* The attack as it acts on a weight vector w of length p (the design's column count):
@@ -113,7 +113,7 @@ int cav_adv_attack_make(int latent, int latent_on_features, int norm, double eps
 double cav_adv_dual_norm(const cav_adv_attack *a, const double *w);
 
 /* ------------------------------------------------------------------------------------------ */
-/* Adversarial-training ERM (src/sim/adv_erm.c)                                                */
+/* Adversarial-training ERM (src/sim/adv/adv_erm.c)                                                */
 /* ------------------------------------------------------------------------------------------ */
 
 /* Minimise J(w) = sum_mu ltilde(y_mu, x_mu.w/sqrt(p), atk->eps N(w)) + lambda R(w) over w in R^p
@@ -136,7 +136,7 @@ double cav_adv_dual_norm(const cav_adv_attack *a, const double *w);
  *   - hinge with an attack (either norm), reg_norm 2: exact. A continuation in the width of a
  *     Huber-smoothed hinge (widths 1, 1e-1, ..., the projected Newton above) locates the
  *     solution; from each smoothed minimiser's multipliers a semismooth Newton on the margin set
- *     {mu : y_mu h_mu - eps N(w) = 1} with active-set updates (src/sim/adv_hinge.c) solves the
+ *     {mu : y_mu h_mu - eps N(w) = 1} with active-set updates (src/sim/adv/adv_hinge.c) solves the
  *     exact KKT system. Criterion: the relative duality gap (J(w) - D(alpha)) / J(w) <= tol,
  *     D(alpha) = sum alpha - lambda |w(alpha)|^2/2 the Lagrange dual (alpha in [0, 1]^n the hinge
  *     multipliers, w(alpha) the proximal minimiser of the Lagrangian; adv_hinge.c), a bound on
@@ -147,7 +147,7 @@ double cav_adv_dual_norm(const cav_adv_attack *a, const double *w);
  *     at every interpolated point h = y (an l_1 term r|y - h| on the residuals). A continuation
  *     in a Huber width (dense damped Newton, O(n p^2) per step) locates the solution; then an
  *     equality-constrained Newton on the interpolation set I (h_mu = y_mu) and, for l_inf, the
- *     zero set of w, with active-set rounds (src/sim/adv_square.c). Criterion: the relative
+ *     zero set of w, with active-set rounds (src/sim/adv/adv_square.c). Criterion: the relative
  *     duality gap (J(w) - D) / J(w) <= tol, D from (|e| + r)^2/2 = max_{beta >= 0, |gamma| <=
  *     beta} gamma e + beta r - beta^2/2 (adv_square.c); typically 1e-16 - 1e-12. Cost: 0.1-4 s at
  *     d = 200-500, ~20 s at d = n = 1000 (dense Hessians). Known limit:
@@ -166,7 +166,7 @@ double cav_adv_objective(const cav_loss *loss, size_t n, size_t p, const double 
                          double lambda, int reg_norm, const cav_adv_attack *atk, const double *w);
 
 /* ------------------------------------------------------------------------------------------ */
-/* Consistent-attack oracle (src/sim/adv_attack.c)                                             */
+/* Consistent-attack oracle (src/sim/adv/adv_attack.c)                                             */
 /* ------------------------------------------------------------------------------------------ */
 
 /* Consistent dual-norm term D = min_t ||v - t theta||_{s*} / (1 for l_2, sqrt(d) for l_inf) of an
@@ -190,7 +190,7 @@ int cav_adv_consistent_attack(size_t d, const double *v, const double *theta, do
                               double *delta, double *eps_min, cav_err *err);
 
 /* ------------------------------------------------------------------------------------------ */
-/* Metrics and the experiment (src/sim/adv_experiment.c)                                       */
+/* Metrics and the experiment (src/sim/adv/adv_experiment.c)                                       */
 /* ------------------------------------------------------------------------------------------ */
 
 typedef struct cav_adv_config {

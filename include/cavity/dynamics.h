@@ -8,7 +8,7 @@
  * Bolthausen 2014 / Bayati-Montanari 2011 / Deshpande-Montanari 2014 for AMP and its SE).
  *
  * ---------------------------------------------------------------------------------------------
- * Gradient descent / SGD on a GLM (src/sim/gd.c). Scalings (identical to cavity/sim.h):
+ * Gradient descent / SGD on a GLM (src/sim/gd/gd.c). Scalings (identical to cavity/sim.h):
  *   x_mu ~ N(0, I_d) (rows of X, n x d, n = round(alpha d)), teacher w* ~ N(0, I_d),
  *   teacher field nu_mu = x_mu.w* / sqrt(d), labels y_mu ~ channel(nu_mu),
  *   student field h_mu = x_mu.w/sqrt(d),
@@ -51,7 +51,7 @@
  *   columns 2..5 (the status says the run failed; cav_gd_info.rows gives the valid count).
  *
  * ---------------------------------------------------------------------------------------------
- * AMP for the spiked Wigner model (src/sim/amp_wigner.c). Scalings:
+ * AMP for the spiked Wigner model (src/sim/amp/amp_wigner.c). Scalings:
  *   Y = (sqrt(snr)/n) x* x*^T + W/sqrt(n), x*_i = +-1 (Rademacher), W GOE: W = (G + G^T)/sqrt 2,
  *   G iid N(0,1), so W_ij ~ N(0,1) off the diagonal and W_ii ~ N(0,2). The noise spectrum is
  *   the semicircle on [-2, 2]; the spike is detectable (BBP) iff snr > 1.
@@ -73,7 +73,7 @@
  *   hash("amp/init")).
  *
  * ---------------------------------------------------------------------------------------------
- * GAMP for a GLM (src/sim/amp_gamp.c; Rangan 2011, scalar-variance form for iid Gaussian X):
+ * GAMP for a GLM (src/sim/amp/amp_gamp.c; Rangan 2011, scalar-variance form for iid Gaussian X):
  *   data as for GD (w* ~ N(0, I_d), x ~ N(0, I_d), y ~ channel(x.w* / sqrt(d)), n = alpha d),
  *   F = X/sqrt(d). With V^t = mean(vhat^t):
  *     omega^t = F what^t - V^t g^{t-1},  g^t = gout(y, omega^t, V^t), dg^t = dgout(...),

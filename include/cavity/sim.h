@@ -69,7 +69,7 @@ int cav_sim_raf_data(uint64_t seed, uint64_t stream, size_t n, size_t d, const d
                      cav_err *err);
 
 /* ------------------------------------------------------------------------------------------ */
-/* ERM solvers (src/sim/ridge.c, logistic.c, svm.c, lbfgs.c)                                   */
+/* ERM solvers (src/sim/erm/ridge.c, logistic.c, svm.c, lbfgs.c)                                   */
 /* ------------------------------------------------------------------------------------------ */
 
 /* Logistic solver choice. NEWTON_CG: truncated Newton with Jacobi-preconditioned conjugate
@@ -131,7 +131,7 @@ int cav_sim_logistic(size_t n, size_t d, const double *X, const double *y, doubl
  * Sundararajan, ICML 2008) on  max_alpha sum alpha - ||sum_mu alpha_mu y_mu x_mu/sqrt d||^2/2,
  * 0 <= alpha <= C = 1/lambda, w = sum alpha_mu y_mu x_mu / sqrt(d); random order each epoch (from
  * opts->seed), shrinking, and exact active-set (Newton/KKT) polish steps on the free support
- * vectors (see src/sim/svm.c). Stops at relative duality gap <= opts->tol (default 1e-8).
+ * vectors (see src/sim/erm/svm.c). Stops at relative duality gap <= opts->tol (default 1e-8).
  * lambda = 0: hard-margin max-margin classifier min ||w||^2 s.t. y_mu w.x_mu/sqrt(d) >= 1. It
  * solves box problems for C = 1, 100, 10^4, ... <= opts->C_max, warm-started; a stage ends as
  * soon as some alpha reaches C (C too small: next C), or when it converges with no alpha at C,
@@ -157,7 +157,7 @@ int cav_sim_erm(const cav_loss *loss, size_t n, size_t d, const double *X, const
                 double lambda, const cav_sim_opts *opts, double *w, cav_sim_fit *fit, cav_err *err);
 
 /* ------------------------------------------------------------------------------------------ */
-/* Kernel learners (src/sim/kernel.c)                                                          */
+/* Kernel learners (src/sim/erm/kernel.c)                                                          */
 /* ------------------------------------------------------------------------------------------ */
 
 /* Dot-product kernel k(x, x') = mu1^2 (x.x'/d) + mustar^2 c^3, c = x.x'/(|x||x'|) the cosine.
@@ -204,7 +204,7 @@ int cav_sim_kernel_fit(const cav_loss *loss, size_t n, const double *K, const do
                        cav_err *err);
 
 /* ------------------------------------------------------------------------------------------ */
-/* Random features (src/sim/rf.c)                                                              */
+/* Random features (src/sim/erm/rf.c)                                                              */
 /* ------------------------------------------------------------------------------------------ */
 
 /* Features Z (n x p) of the rows of X (n x d) with weights F (p x d, row-major, iid N(0,1)):
@@ -251,7 +251,7 @@ void cav_sim_raf_train_obs(const cav_loss *loss, size_t n, const double *f, cons
 double cav_sim_error_rate(size_t nt, const double *f, const double *y);
 
 /* ------------------------------------------------------------------------------------------ */
-/* Rules-and-Facts experiment (src/sim/raf_experiment.c)                                       */
+/* Rules-and-Facts experiment (src/sim/raf/raf_experiment.c)                                       */
 /* ------------------------------------------------------------------------------------------ */
 
 typedef enum cav_sim_learner {

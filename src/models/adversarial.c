@@ -5,7 +5,7 @@
  * high-dimensional linear classification", arXiv:2506.12454 (2025); model note 05.
  *
  * Theory: the adversarial-training state evolution of include/cavity/adversarial.h (src/theory/
- * adv.c: plain ERM with a margin-shifted loss and a self-consistent l_2 / l_1 penalty), with
+ * adv/adv.c: plain ERM with a margin-shifted loss and a self-consistent l_2 / l_1 penalty), with
  * lambda fixed or optimised (lambda_opt) for egen, erob or erob_cns.
  * Simulation: adv_sim.h's cav_adv_experiment (one seed = fresh teacher, training and test sets;
  * adversarial ERM; exact consistent-attack oracle on n_test fresh points).

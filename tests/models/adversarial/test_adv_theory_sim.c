@@ -15,11 +15,11 @@ static const adv_case cases[] = {
     {"adversarial-latent", "2", "2", 1.0, 0.5, 0.2, 1.0, 0.01},
     {"adversarial-latent", "inf", "2", 1.0, 1.5, 0.2, 1.0, 0.01},
     {"adversarial-latent", "inf", "2", 0.5, 0.3, 0.0, 2.0, 0.01},
-    /* hinge with adversarial training (exact solver: src/sim/adv_hinge.c) */
+    /* hinge with adversarial training (exact solver: src/sim/adv/adv_hinge.c) */
     {"adversarial", "inf", "2", 1.0, 1, 0.2, 1.0, 0.01, "hinge"},
     {"adversarial-latent", "2", "2", 1.0, 0.5, 0.2, 1.0, 0.01, "hinge"},
-    /* square with adversarial training: exact inner max (|y - h| + r)^2/2 (src/sim/adv_square.c;
-     * theory: the robust square loss of src/theory/adv.c) */
+    /* square with adversarial training: exact inner max (|y - h| + r)^2/2 (src/sim/adv/adv_square.c;
+     * theory: the robust square loss of src/theory/adv/adv.c) */
     {"adversarial", "2", "2", 1.0, 1, 0.2, 1.0, 0.1, "square"},
     {"adversarial", "inf", "2", 1.0, 1, 0.2, 1.0, 0.1, "square"},
 };

@@ -1,4 +1,4 @@
-/* Consistent-attack oracle (src/sim/adv_attack.c): the returned perturbation is feasible
+/* Consistent-attack oracle (src/sim/adv/adv_attack.c): the returned perturbation is feasible
  * (theta.delta = 0 to 1e-10 relative, v.delta = -h), has the size it claims, and is optimal: its
  * size equals the dual bound |h| / min_t ||v - t theta||_{s*} computed here independently
  * (l_2: explicit projection with plain loops; l_inf: f(t) evaluated at every breakpoint

@@ -1,4 +1,4 @@
-/* Adversarial-training ERM and the experiment driver (src/sim/adv_erm.c, adv_experiment.c).
+/* Adversarial-training ERM and the experiment driver (src/sim/adv/adv_erm.c, adv_experiment.c).
  * Optimality is checked on the original (unsplit) problem with plain loops: the subgradient
  * condition of J(w) = sum phi(y a.w - eps N(w)) + lambda R(w),
  *   0 in G + beta eps dN(w) + lambda dR(w),  G = sum phi'(u) y a_mu,  beta = -sum phi'(u),
@@ -253,7 +253,7 @@ static void test_errors(void **state)
     c.attack_norm = 3;
     assert_int_equal(cav_adv_experiment(&c, &r), CAV_EINVAL);
     assert_non_null(strstr(r.msg, "attack_norm"));
-    /* hinge with eps_t > 0 is supported for reg_norm 2 only (src/sim/adv_hinge.c) */
+    /* hinge with eps_t > 0 is supported for reg_norm 2 only (src/sim/adv/adv_hinge.c) */
     cav_adv_config_default(&c);
     c.eps_train = 0.1;
     c.loss.type = &cav_loss_hinge;

@@ -1,4 +1,4 @@
-/* Robust hinge ERM (src/sim/adv_erm.c, hinge_continuation): minimise
+/* Robust hinge ERM (src/sim/adv/adv_erm.c, hinge_continuation): minimise
  *     J(w) = sum_mu max(0, 1 - (y_mu x_mu.w/sqrt(p) - eps N(w))) + lambda |w|^2/2
  * for the l_2 attack (N = scale ||w_k||_2) and the l_inf attack (N = scale ||w_k||_1).
  * References, each independent of the solver:
@@ -14,7 +14,7 @@
  *    solution of the stationarity condition lambda w + eps S g = A^T (alpha o y) (g in dN(w),
  *    rows where g is determined), clipped to [0, 1]; then J(w) - D(alpha) with
  *    D(alpha) = S - lambda |w(alpha)|^2/2, w(alpha) = prox (the Lagrange dual of the robust hinge,
- *    derived in src/sim/adv_hinge.c; weak duality makes J(w) - D(alpha) >= J(w) - J(w*) for any
+ *    derived in src/sim/adv/adv_hinge.c; weak duality makes J(w) - D(alpha) >= J(w) - J(w*) for any
  *    alpha in [0, 1]^n, so this bound is honest whatever the alpha);
  *  - fit.residual (the solver's gap) is <= 1e-8, and J(w) equals cav_adv_objective's value.
  */

@@ -1,4 +1,4 @@
-/* Robust square-loss ERM (src/sim/adv_square.c): minimise
+/* Robust square-loss ERM (src/sim/adv/adv_square.c): minimise
  *     J(w) = sum_mu (|y_mu - x_mu.w/sqrt(p)| + eps N(w))^2/2 + lambda |w|^2/2
  * (the inner max of cavity/adv_sim.h) for the l_2 and l_inf attacks. References, each
  * independent of the solver:

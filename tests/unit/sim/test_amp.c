@@ -1,4 +1,4 @@
-/* AMP for the spiked Wigner model and GAMP for GLMs (src/sim/amp_wigner.c, amp_gamp.c) against
+/* AMP for the spiked Wigner model and GAMP for GLMs (src/sim/amp/amp_wigner.c, amp_gamp.c) against
  * their state evolutions. References:
  *   - m(gamma) = E tanh(gamma + sqrt(gamma) Z): independent 200-node Gauss-Hermite rule, the
  *     Nishimori identity E tanh = E tanh^2, and the series m = gamma - gamma^2 + O(gamma^3);

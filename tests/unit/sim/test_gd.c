@@ -1,4 +1,4 @@
-/* Gradient descent / SGD on a GLM (src/sim/gd.c, conventions in cavity/dynamics.h).
+/* Gradient descent / SGD on a GLM (src/sim/gd/gd.c, conventions in cavity/dynamics.h).
  * References:
  *   - square loss: the GD iteration is linear, w_t = w_inf + (I - eta H)^t (w_0 - w_inf) with
  *     H = X^T X/d + lambda I; evaluated here independently in the eigenbasis of H from

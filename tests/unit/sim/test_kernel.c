@@ -1,4 +1,4 @@
-/* Kernel learners (src/sim/kernel.c) and random features (src/sim/rf.c).
+/* Kernel learners (src/sim/erm/kernel.c) and random features (src/sim/erm/rf.c).
  * With g(t) = t (mu1 = 1, mustar = 0) the kernel is the linear kernel x.x'/d, so kernel ridge,
  * kernel SVM and kernel logistic must give the same predictor as their linear counterparts
  * (representer theorem: f = sum a_i k(x_i, .) = w.x/sqrt(d) with w = sum a_i x_i/sqrt(d)).

@@ -1,4 +1,4 @@
-/* Logistic ERM (src/sim/logistic.c, lbfgs.c): stationarity of the returned w (gradient recomputed
+/* Logistic ERM (src/sim/erm/logistic.c, lbfgs.c): stationarity of the returned w (gradient recomputed
  * here with plain loops), agreement with scikit-learn on a fixed data set (reference weights and
  * objective from tests/ref/sim/logistic_small.py, newton-cholesky at tol 1e-14, relative gradient
  * 1e-16), and agreement of the three methods (Newton-CG, Newton-Cholesky, L-BFGS). */

@@ -1,4 +1,4 @@
-/* The Rules-and-Facts experiment driver (src/sim/raf_experiment.c): exact properties of the
+/* The Rules-and-Facts experiment driver (src/sim/raf/raf_experiment.c): exact properties of the
  * lambda -> 0+ learners (shared/models/01): min-norm linear regression below alpha = 1 and
  * ridgeless kernel regression interpolate every training label (E_mem = 0, rule training error 0,
  * training loss 0); max-margin on rule-only data is separable (training error 0); E_gen of the

@@ -1,4 +1,4 @@
-/* Square-loss ERM (src/sim/ridge.c): closed form against an independent Gauss-Jordan solve of the
+/* Square-loss ERM (src/sim/erm/ridge.c): closed form against an independent Gauss-Jordan solve of the
  * normal equations (A^T A + lambda I) w = A^T y, A = X/sqrt(d), in both shapes (d < n uses the
  * primal code path, d > n the dual one, so each is checked against the other form); the
  * minimum-norm interpolator at lambda = 0, n < d: A w = y and w in the row space of A; OLS at

@@ -1,4 +1,4 @@
-/* Hinge ERM by dual coordinate descent (src/sim/svm.c): KKT conditions of the box dual
+/* Hinge ERM by dual coordinate descent (src/sim/erm/svm.c): KKT conditions of the box dual
  * (Hsieh et al. 2008: alpha = 0 => margin >= 1, 0 < alpha < C => margin = 1, alpha = C =>
  * margin <= 1), the duality gap recomputed here from w and alpha, the primal objective; the
  * hard-margin classifier on separable data (all margins >= 1, support vectors exactly at 1,
@@ -100,7 +100,7 @@ static void test_hard_margin_nonseparable(void **state)
 
 /* A case that needed many epochs of plain dual CD (Rules-and-Facts, d = 200, n = 600, lambda =
  * 0.01: C = 100, eps = 0.4): the gap and the KKT conditions are recomputed here from X, y, w and
- * alpha only. Before the shrinking + free-set polish (src/sim/svm.c) this took 5000+ epochs; a
+ * alpha only. Before the shrinking + free-set polish (src/sim/erm/svm.c) this took 5000+ epochs; a
  * budget of 500 epochs (max_iter = 25) must now suffice, and the polish makes the free support
  * vectors sit on the margin to rounding accuracy. Also: the same seed gives the same alpha. */
 static void test_large_C_kkt(void **state)

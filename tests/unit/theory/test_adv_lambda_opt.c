@@ -1,5 +1,5 @@
 /* lambda optimisation of the adversarial state evolution (cav_adv_solve_optlambda,
- * src/theory/adv.c; the model parameter lambda_opt of src/models/adversarial.c).
+ * src/theory/adv/adv.c; the model parameter lambda_opt of src/models/adversarial.c).
  * Reference: the definition of a minimiser, checked by direct evaluation with cav_adv_solve
  * (independent solves at fixed lambda, no warm start):
  *  - the target error (egen, erob or erob_cns) at the returned lambda* is no larger than at

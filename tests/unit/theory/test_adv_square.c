@@ -1,5 +1,5 @@
 /* tests/unit/theory/test_adv_square.c — state evolution of square-loss adversarial training
- * (src/theory/adv.c, "Square loss": the exact inner max (|y - h| + r)^2/2, r = eps_t N(w)).
+ * (src/theory/adv/adv.c, "Square loss": the exact inner max (|y - h| + r)^2/2, r = eps_t N(w)).
  *
  *  - eps_t -> 0 (1e-12, through the robust-loss quadrature route) equals plain square-loss ERM
  *    (cav_erm_solve, sign channel, ridge; closed-form square sums) to 1e-8 in m, q, V;

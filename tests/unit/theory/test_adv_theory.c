@@ -1,4 +1,4 @@
-/* Adversarial state evolution (src/theory/adv.c, adv_metrics.c; include/cavity/adversarial.h).
+/* Adversarial state evolution (src/theory/adv/adv.c, adv_metrics.c; include/cavity/adversarial.h).
  * References, each independent of the code under test:
  *  - eps_t = 0 is plain ERM: cav_erm_solve with the sign channel, same loss and ridge (the
  *    generic ERM engine, erm.h) — m, q, V to 1e-8;
@@ -20,7 +20,7 @@
 
 #include "cavity/adversarial.h"
 #include "cavity/erm.h"
-#include "theory/erm_internal.h"
+#include "theory/erm/erm_internal.h"
 
 #define SQ2PI 0.79788456080286535588 /* sqrt(2/pi) */
 

@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "theory/erm_internal.h"
+#include "theory/erm/erm_internal.h"
 
 static void check_loss(const cav_loss_type *lt)
 {

@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "theory/erm_internal.h"
+#include "theory/erm/erm_internal.h"
 
 static void check_channel(const cav_channel_type *t, double par)
 {

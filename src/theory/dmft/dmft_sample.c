@@ -17,7 +17,7 @@
 
 #include "core/la.h"
 #include "cavity/rng.h"
-#include "theory/dmft_internal.h"
+#include "theory/dmft/dmft_internal.h"
 
 #define DEGEN 1e-12 /* relative innovation variance below which a field is deterministic */
 

@@ -35,7 +35,7 @@
 #include <string.h>
 
 #include "core/la.h"
-#include "sim/adv_internal.h"
+#include "sim/adv/adv_internal.h"
 
 typedef struct sqws {
     double *e, *v, *dv, *Xs, *H, *H2, *g, *gN, *c, *wt, *dw;

@@ -34,7 +34,7 @@
 #include <string.h>
 
 #include "core/la.h"
-#include "sim/adv_internal.h"
+#include "sim/adv/adv_internal.h"
 
 /* w = w(alpha) (prox, above); ay (length n) scratch; returns S = sum alpha. */
 static double w_of_alpha(const adv_hinge *H, const double *alpha, double *ay, double *w)

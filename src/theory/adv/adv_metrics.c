@@ -31,7 +31,7 @@
 #include "cavity/gauss.h"
 #include "cavity/roots.h"
 #include "cavity/special.h"
-#include "theory/adv_internal.h"
+#include "theory/adv/adv_internal.h"
 
 void cav_adv_theory_metrics(double m, double q, double eps, double n_rob, double n_cns,
                             double out[5])

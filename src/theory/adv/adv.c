@@ -61,8 +61,8 @@
 #include "cavity/channel.h"
 #include "cavity/roots.h"
 #include "cavity/special.h"
-#include "theory/adv_internal.h"
-#include "theory/erm_internal.h"
+#include "theory/adv/adv_internal.h"
+#include "theory/erm/erm_internal.h"
 
 cav_adv_problem cav_adv_problem_default(const cav_loss *loss)
 {

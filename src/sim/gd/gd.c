@@ -21,7 +21,7 @@
 #include "cavity/rng.h"
 #include "cavity/sim.h"
 #include "core/la.h"
-#include "sim/gd_internal.h"
+#include "sim/gd/gd_internal.h"
 
 /* Divergence threshold on q relative to the problem's natural scale 1 + q(0) + rho*. */
 #define GD_QBLOWUP 1e12

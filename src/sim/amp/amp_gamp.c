@@ -25,7 +25,7 @@
 #include "cavity/prior.h"
 #include "cavity/rng.h"
 #include "cavity/sim.h"
-#include "sim/gd_internal.h"
+#include "sim/gd/gd_internal.h"
 
 void cav_gamp_config_default(cav_gamp_config *c)
 {

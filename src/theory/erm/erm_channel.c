@@ -28,7 +28,7 @@
 #include <string.h>
 
 #include "cavity/gauss.h"
-#include "theory/erm_internal.h"
+#include "theory/erm/erm_internal.h"
 
 #define CHUNK 1024 /* labels x nodes handled per batched prox call */
 

@@ -18,7 +18,7 @@
 
 #include "cavity/gauss.h"
 #include "cavity/special.h"
-#include "theory/erm_internal.h"
+#include "theory/erm/erm_internal.h"
 
 typedef struct sep_ctx {
     const cav_channel *ch;

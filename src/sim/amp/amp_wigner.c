@@ -22,7 +22,7 @@
 #include "cavity/dynamics.h"
 #include "cavity/gauss.h"
 #include "cavity/rng.h"
-#include "sim/gd_internal.h"
+#include "sim/gd/gd_internal.h"
 
 static void tanh_integrand(void *ctx, size_t n, const double *z, double *out)
 {

@@ -39,7 +39,7 @@
 #include <string.h>
 
 #include "cavity/rng.h"
-#include "theory/dmft_internal.h"
+#include "theory/dmft/dmft_internal.h"
 
 #define MAXNOISE 0.05 /* largest relative MC error accepted as a noise floor */
 

@@ -13,7 +13,7 @@
  */
 #include <math.h>
 
-#include "theory/erm_internal.h"
+#include "theory/erm/erm_internal.h"
 
 void cav_erm_mp_stieltjes(double c, double t, double *G1, double *G2)
 {

@@ -19,7 +19,7 @@
 #include "cavity/erm.h"
 #include "cavity/newton.h"
 #include "cavity/roots.h"
-#include "theory/erm_internal.h"
+#include "theory/erm/erm_internal.h"
 
 cav_erm_problem cav_erm_problem_default(const cav_loss *loss, const cav_channel *channel)
 {

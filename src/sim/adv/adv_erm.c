@@ -31,7 +31,7 @@
 
 #include "cavity/adv_sim.h"
 #include "core/la.h"
-#include "sim/adv_internal.h"
+#include "sim/adv/adv_internal.h"
 #include "sim/internal.h"
 
 int cav_adv_attack_make(int latent, int latent_on_features, int norm, double eps, size_t d,

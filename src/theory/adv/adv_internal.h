@@ -1,6 +1,6 @@
 /* theory/adv_internal.h — private pieces of the adversarial state evolution (not installed):
  * the coordinate populations, the fixed-point context and map (adv.c) and the attack norms at a
- * fixed point (adv_metrics.c). Equations in src/theory/adv.c. */
+ * fixed point (adv_metrics.c). Equations in src/theory/adv/adv.c. */
 #ifndef CAVITY_THEORY_ADV_INTERNAL_H
 #define CAVITY_THEORY_ADV_INTERNAL_H
 

@@ -28,7 +28,7 @@
 
 #include "cavity/gauss.h"
 #include "cavity/rng.h"
-#include "theory/dmft_internal.h"
+#include "theory/dmft/dmft_internal.h"
 
 #define GH_N 160
 

@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "core/la.h"
-#include "theory/dmft_internal.h"
+#include "theory/dmft/dmft_internal.h"
 
 #define QBLOWUP 1e12 /* divergence: q(t) > QBLOWUP (2 + q0) */
 

@@ -1,5 +1,5 @@
 /* sim/adv_internal.h — pieces shared by the adversarial-training solvers (not public):
- * the exact robust-hinge step of src/sim/adv_hinge.c, called by src/sim/adv_erm.c. */
+ * the exact robust-hinge step of src/sim/adv/adv_hinge.c, called by src/sim/adv/adv_erm.c. */
 #ifndef CAVITY_SIM_ADV_INTERNAL_H
 #define CAVITY_SIM_ADV_INTERNAL_H
 

@@ -9,29 +9,40 @@
 #include "cavity/rng.h"
 #include "cavity/run.h"
 
+typedef struct bench_par {
+    double x;
+    long n;
+} bench_par;
+typedef struct bench_obs {
+    double mean, var;
+} bench_obs;
 static const cav_param_spec params[] = {
-    {"x", CAV_PARAM_REAL, "mean", 0.0, -1e9, 1e9, 0, 0, NULL, 0},
-    {"n", CAV_PARAM_INT, "samples", 1000, 1, 1e9, 0, 0, NULL, 0},
+    CAV_FIELD(bench_par, x, .kind = CAV_PARAM_REAL, .lo = -1e9, .hi = 1e9, .help = "mean"),
+    CAV_FIELD(bench_par, n, .kind = CAV_PARAM_INT, .def = 1000, .lo = 1, .hi = 1e9,
+              .help = "samples"),
 };
-static const cav_obs_spec obs[] = {{"mean", "sample mean"}, {"var", "sample variance"}};
+static const cav_obs_spec obs[] = {CAV_OBS(bench_obs, mean, "sample mean"),
+                                   CAV_OBS(bench_obs, var, "sample variance")};
 
-static int theory(const double *v, const double *wi, double *wo, cav_result *res)
+static int theory(const void *vp, const double *wi, double *wo, cav_result *res)
 {
     (void)wi, (void)wo;
-    res->obs[0] = v[0];
+    const bench_par *p = vp;
+    res->obs[0] = p->x;
     res->obs[1] = 1;
     res->residual = 0;
     return CAV_OK;
 }
 
-static int simulate(const double *v, uint64_t seed, cav_result *res)
+static int simulate(const void *vp, uint64_t seed, cav_result *res)
 {
+    const bench_par *p = vp;
     cav_rng r;
     cav_rng_init(&r, seed, 1, 0);
     double s = 0, s2 = 0;
-    long n = (long)v[1];
+    long n = p->n;
     for (long i = 0; i < n; i++) {
-        double z = v[0] + cav_rng_normal(&r);
+        double z = p->x + cav_rng_normal(&r);
         s += z;
         s2 += z * z;
     }
@@ -45,6 +56,7 @@ static const cav_model bench_model = {
     .name = "bench",
     .summary = "bench",
     .paper = "-",
+    .size = sizeof(bench_par),
     .params = params,
     .nparams = 2,
     .obs = obs,

@@ -34,6 +34,8 @@ extern const cav_activation_type cav_act_quadratic; /* x^2 */
 
 const cav_activation_type *const *cav_activation_registry(void);
 const cav_activation_type *cav_activation_find(const char *name);
+/* The same lookup as const void * (the `find` of a CAV_PARAM_TYPE field, cavity/param.h). */
+const void *cav_activation_find_any(const char *name);
 const char *cav_activation_names(void);
 
 #ifdef __cplusplus

@@ -70,7 +70,7 @@ extern "C" {
 #define CAV_ADV_LINF 0
 
 /* ------------------------------------------------------------------------------------------ */
-/* Data (src/sim/adv/adv_data.c)                                                                   */
+/* Data (src/sim/adv/adv_data.c) */
 /* ------------------------------------------------------------------------------------------ */
 
 /* Number of features of the latent model: p = floor(d / gamma) (at least 1). */
@@ -90,7 +90,7 @@ int cav_adv_data(uint64_t seed, uint64_t stream, int latent, size_t n, size_t d,
                  const double *theta, double *X, double *Z, double *nu, double *y, cav_err *err);
 
 /* ------------------------------------------------------------------------------------------ */
-/* Dual-norm term of an attack (src/sim/adv/adv_erm.c)                                             */
+/* Dual-norm term of an attack (src/sim/adv/adv_erm.c) */
 /* ------------------------------------------------------------------------------------------ */
 
 /* The attack as it acts on a weight vector w of length p (the design's column count):
@@ -113,7 +113,7 @@ int cav_adv_attack_make(int latent, int latent_on_features, int norm, double eps
 double cav_adv_dual_norm(const cav_adv_attack *a, const double *w);
 
 /* ------------------------------------------------------------------------------------------ */
-/* Adversarial-training ERM (src/sim/adv/adv_erm.c)                                                */
+/* Adversarial-training ERM (src/sim/adv/adv_erm.c) */
 /* ------------------------------------------------------------------------------------------ */
 
 /* Minimise J(w) = sum_mu ltilde(y_mu, x_mu.w/sqrt(p), atk->eps N(w)) + lambda R(w) over w in R^p
@@ -166,7 +166,7 @@ double cav_adv_objective(const cav_loss *loss, size_t n, size_t p, const double 
                          double lambda, int reg_norm, const cav_adv_attack *atk, const double *w);
 
 /* ------------------------------------------------------------------------------------------ */
-/* Consistent-attack oracle (src/sim/adv/adv_attack.c)                                             */
+/* Consistent-attack oracle (src/sim/adv/adv_attack.c) */
 /* ------------------------------------------------------------------------------------------ */
 
 /* Consistent dual-norm term D = min_t ||v - t theta||_{s*} / (1 for l_2, sqrt(d) for l_inf) of an
@@ -190,7 +190,7 @@ int cav_adv_consistent_attack(size_t d, const double *v, const double *theta, do
                               double *delta, double *eps_min, cav_err *err);
 
 /* ------------------------------------------------------------------------------------------ */
-/* Metrics and the experiment (src/sim/adv/adv_experiment.c)                                       */
+/* Metrics and the experiment (src/sim/adv/adv_experiment.c) */
 /* ------------------------------------------------------------------------------------------ */
 
 typedef struct cav_adv_config {

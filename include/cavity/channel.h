@@ -60,6 +60,8 @@ extern const cav_channel_type cav_channel_linear;
 
 const cav_channel_type *const *cav_channel_registry(void);
 const cav_channel_type *cav_channel_find(const char *name);
+/* The same lookup as const void * (the `find` of a CAV_PARAM_TYPE field, cavity/param.h). */
+const void *cav_channel_find_any(const char *name);
 const char *cav_channel_names(void);
 
 /* Validate self (type set, eps in [0,1], Delta >= 0) before any work: CAV_OK or CAV_EINVAL with

@@ -57,6 +57,8 @@ const cav_loss_type *const *cav_loss_registry(void);
 
 /* Look a type up by name; NULL if unknown (cav_loss_names() lists the valid ones). */
 const cav_loss_type *cav_loss_find(const char *name);
+/* The same lookup as const void * (the `find` of a CAV_PARAM_TYPE field, cavity/param.h). */
+const void *cav_loss_find_any(const char *name);
 
 /* Comma-separated names of all registered losses (static storage). */
 const char *cav_loss_names(void);

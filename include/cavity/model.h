@@ -1,21 +1,29 @@
-/* cavity/model.h — the model registry: what the generic runner, store, CLI and plots know of a
- * model.
+/* cavity/model.h — the model contract: what the generic runner, store, CLI and plots know of a
+ * model, and how a library user runs one.
  *
- * A model is a static cav_model table: its name, a summary, the paper it reproduces, its typed
- * parameters (number / integer / choice, with default, allowed range or choices and help), its
- * named observables, and two entry points:
- *   theory(v, warm_in, warm_out, res)   the asymptotic prediction at parameter values v;
- *                                       warm_in (may be NULL) is the solution at a neighbouring
- *                                       grid point (continuation), warm_out receives this one;
- *   simulate(v, seed, res)              one finite-size experiment with that seed.
- * Parameter values are passed as a double array v[nparams] in spec order; a choice parameter
- * holds the index of the chosen name. Both entry points must be reentrant (the runner calls
- * them from several threads) and must not print. Non-convergence is a result: res->status,
- * res->residual, res->iterations and res->msg say what happened, observables hold the last
- * iterate (or NaN where meaningless).
+ * A model is a static cav_model table (docs/adding-a-model.md walks through writing one):
+ *   - a parameter struct, described once by a field table (cavity/param.h): names, kinds,
+ *     defaults, ranges, help. The table is the only set of defaults: the CLI, the store keys and
+ *     library users (cav_model_defaults) all get the same experiment;
+ *   - an observable struct of doubles, described by a cav_obs_spec table (column j is the
+ *     double at offset j * sizeof(double); matrix observables expand to named columns with
+ *     CAV_OBS_MAT2 / CAV_OBS_MAT3);
+ *   - the entry points, all taking the typed parameter struct:
+ *       check(par, kind, err)               cross-field checks beyond each field's range, for
+ *                                           kind CAV_KIND_THEORY or CAV_KIND_SIM, before any work;
+ *       theory(par, warm_in, warm_out, res) the asymptotic prediction; warm_in (may be NULL) is
+ *                                           the solution at the previous point of a continuation
+ *                                           chain, warm_out (nwarm doubles) receives this one;
+ *       simulate(par, seed, res)            one finite-size experiment with that seed;
+ *       memory(par, kind)                   bytes one computation needs (an estimate), so a run
+ *                                           that cannot fit is refused before it starts;
+ *   - defaults of `cavity compare`, and named quantities (`cavity threshold MODEL`, ...).
+ * Entry points must be reentrant (the runner calls them from several threads) and must not
+ * print. Non-convergence is a result: res->status, res->residual, res->iterations and res->msg
+ * say what happened; observables hold the last iterate (or NaN where meaningless).
  *
- * Models with a per-row axis (e.g. time steps of a dynamics) set `axis` to the name of obs[0]
- * and return several rows through cav_result_rows().
+ * Models with a per-row axis (time steps) set `axis` to the name of obs[0] and return several
+ * rows through cav_result_rows().
  */
 #ifndef CAVITY_MODEL_H
 #define CAVITY_MODEL_H
@@ -23,6 +31,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cavity/param.h"
+#include "cavity/result.h"
 #include "cavity/status.h"
 
 #ifdef __cplusplus
@@ -30,26 +40,10 @@ extern "C" {
 #endif
 
 #define CAV_MAX_PARAMS 32
-#define CAV_MAX_OBS 32
+#define CAV_MODEL_MAX_SIZE 1024 /* bytes of a model's parameter struct */
 
-typedef enum cav_param_kind { CAV_PARAM_REAL, CAV_PARAM_INT, CAV_PARAM_CHOICE } cav_param_kind;
-
-/* Parameter flags. */
-enum {
-    CAV_PF_SIM = 1u,   /* used only by simulate() (e.g. the dimension d): not part of theory keys */
-    CAV_PF_THEORY = 2u /* used only by theory() (e.g. a solver tolerance) */
-};
-
-typedef struct cav_param_spec {
-    const char *name;
-    cav_param_kind kind;
-    const char *help;
-    double def;                 /* default value; for CHOICE the index into choices */
-    double lo, hi;              /* allowed range for REAL / INT (use +-INFINITY when open-ended) */
-    int lo_open, hi_open;       /* 1: the bound itself is excluded */
-    const char *const *choices; /* CHOICE: NULL-terminated names */
-    unsigned flags;             /* CAV_PF_* */
-} cav_param_spec;
+/* What is computed at a point. */
+typedef enum cav_kind { CAV_KIND_THEORY = 0, CAV_KIND_SIM = 1 } cav_kind;
 
 /* Observable flags. */
 enum {
@@ -59,61 +53,65 @@ enum {
 
 typedef struct cav_obs_spec {
     const char *name;
+    size_t offset;  /* offsetof(observable struct, field); column j has offset j * sizeof(double) */
+    unsigned flags; /* CAV_OF_*; the axis observable (obs[0] of a model with an axis) is exact */
     const char *help;
-    unsigned flags; /* CAV_OF_*; the axis observable (obs[0] of a model with an axis) is always
-                       exact */
 } cav_obs_spec;
 
-#define CAV_RESULT_MSG_LEN CAV_ERR_MSG_LEN
+/* One observable per field of the observable struct S. */
+#define CAV_OBS(S, F, HELP)                                                                        \
+    {                                                                                              \
+        .name = #F, .offset = offsetof(S, F), .help = HELP                                         \
+    }
+/* A 2 x 2 or 3 x 3 matrix field F (double F[2][2] / F[3][3]) as columns NAME_11, NAME_12, ... */
+#define CAV_OBS_IJ(S, F, NAME, I, J, SI, SJ, HELP)                                                 \
+    {                                                                                              \
+        .name = NAME "_" SI SJ, .offset = offsetof(S, F[I][J]), .help = HELP                       \
+    }
+#define CAV_OBS_MAT2(S, F, NAME, HELP)                                                             \
+    CAV_OBS_IJ(S, F, NAME, 0, 0, "1", "1", HELP), CAV_OBS_IJ(S, F, NAME, 0, 1, "1", "2", HELP),    \
+        CAV_OBS_IJ(S, F, NAME, 1, 0, "2", "1", HELP), CAV_OBS_IJ(S, F, NAME, 1, 1, "2", "2", HELP)
+#define CAV_OBS_MAT3(S, F, NAME, HELP)                                                             \
+    CAV_OBS_IJ(S, F, NAME, 0, 0, "1", "1", HELP), CAV_OBS_IJ(S, F, NAME, 0, 1, "1", "2", HELP),    \
+        CAV_OBS_IJ(S, F, NAME, 0, 2, "1", "3", HELP),                                              \
+        CAV_OBS_IJ(S, F, NAME, 1, 0, "2", "1", HELP),                                              \
+        CAV_OBS_IJ(S, F, NAME, 1, 1, "2", "2", HELP),                                              \
+        CAV_OBS_IJ(S, F, NAME, 1, 2, "2", "3", HELP),                                              \
+        CAV_OBS_IJ(S, F, NAME, 2, 0, "3", "1", HELP),                                              \
+        CAV_OBS_IJ(S, F, NAME, 2, 1, "3", "2", HELP), CAV_OBS_IJ(S, F, NAME, 2, 2, "3", "3", HELP)
 
-typedef struct cav_result {
-    int status;      /* CAV_OK when converged / completed, else the failing status */
-    double residual; /* final residual of the equations (theory) or solver (simulation) */
-    long iterations; /* iterations used */
-    char msg[CAV_RESULT_MSG_LEN];
-    size_t nobs;  /* set by the runner: the model's nobs */
-    size_t nrows; /* rows of observables (1 unless the model has an axis) */
-    double *rows; /* nrows x nobs, row-major; rows == obs unless cav_result_rows() grew it */
-    double obs[CAV_MAX_OBS];
-} cav_result;
-
-/* Prepare a result for a model with nobs observables: status CAV_OK, one row of NaN. */
-void cav_result_init(cav_result *r, size_t nobs);
-/* Give the result nrows rows (NaN-filled) and return them (NULL if out of memory). */
-double *cav_result_rows(cav_result *r, size_t nrows);
-/* Release rows allocated by cav_result_rows(); the result returns to one row. */
-void cav_result_release(cav_result *r);
-/* Set status and message (printf-style) on a result; returns status. */
-int cav_result_fail(cav_result *r, int status, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 3, 4)))
-#endif
-    ;
-
-/* A named scalar quantity of a model that is neither theory nor simulation of a point, e.g. the
+/* A named quantity of a model that is neither theory nor simulation of a point, e.g. the
  * separability threshold alpha_c(eps) of Rules-and-Facts. The CLI exposes each one as a
- * subcommand `cavity NAME MODEL [params]` printing one column `output` per parameter point. */
+ * subcommand `cavity NAME MODEL [params]` printing the `outputs` columns per parameter point. */
 typedef struct cav_model_quantity {
-    const char *name;   /* subcommand name, e.g. "threshold" */
-    const char *help;   /* one line */
-    const char *output; /* output column name, e.g. "alpha_c" */
-    int (*compute)(const double *v, double *value, cav_err *err);
+    const char *name; /* subcommand name, e.g. "threshold" */
+    const char *help; /* one line */
+    const char
+        *outputs;     /* comma-separated output columns, e.g. "alpha_c" or "lambda_c1,lambda_c2" */
+    const char *uses; /* comma-separated parameters it reads (others are refused), e.g. "eps" */
+    int (*compute)(const void *par, double *values, cav_err *err);
 } cav_model_quantity;
+#define CAV_MAX_QUANTITY_OUTPUTS 8
 
 typedef struct cav_model {
     const char *name;
     const char *summary;
     const char *paper;
+    size_t size; /* sizeof the parameter struct (<= CAV_MODEL_MAX_SIZE) */
     const cav_param_spec *params;
     int nparams;
     const cav_obs_spec *obs;
     int nobs;
     const char *axis; /* NULL, or the name of obs[0] when results have several rows */
-    /* Cross-parameter checks beyond the per-parameter ranges (may be NULL). */
-    int (*check)(const double *v, cav_err *err);
+    /* Parameters an earlier version had and no longer has, with the value they always took, as
+     * "name=value,...": stores written then are read with those pairs dropped from their keys
+     * (may be NULL). */
+    const char *retired;
+    int (*check)(const void *par, int kind, cav_err *err); /* may be NULL */
     int nwarm; /* length of the warm-start vector of theory() (0: none) */
-    int (*theory)(const double *v, const double *warm_in, double *warm_out, cav_result *res);
-    int (*simulate)(const double *v, uint64_t seed, cav_result *res);
+    int (*theory)(const void *par, const double *warm_in, double *warm_out, cav_result *res);
+    int (*simulate)(const void *par, uint64_t seed, cav_result *res);
+    double (*memory)(const void *par, int kind); /* may be NULL: a point needs little memory */
     /* Defaults of `cavity compare` for this model. */
     const char *compare_x;      /* x-axis parameter, e.g. "alpha" */
     const char *compare_theory; /* theory grid of x, e.g. "0.1:5:60" */
@@ -125,12 +123,6 @@ typedef struct cav_model {
     int nquantities;
 } cav_model;
 
-/* 1 if simulation tables report a standard error for observable j of model m. */
-int cav_obs_has_se(const cav_model *m, int j);
-
-/* Find quantity `name` of model m (NULL if absent). */
-const cav_model_quantity *cav_model_quantity_find(const cav_model *m, const char *name);
-
 /* NULL-terminated list of registered models. */
 const cav_model *const *cav_model_registry(void);
 /* Find a model by name (NULL if unknown). */
@@ -140,21 +132,29 @@ const char *cav_model_names(void);
 /* Index of parameter / observable `name` in the model, -1 if absent. */
 int cav_model_param_index(const cav_model *m, const char *name);
 int cav_model_obs_index(const cav_model *m, const char *name);
+/* 1 if simulation tables report a standard error for observable j of model m. */
+int cav_obs_has_se(const cav_model *m, int j);
+/* Find quantity `name` of model m (NULL if absent); its number of output columns. */
+const cav_model_quantity *cav_model_quantity_find(const cav_model *m, const char *name);
+int cav_model_quantity_noutputs(const cav_model_quantity *q);
+/* 1 if quantity q reads parameter `name`. */
+int cav_model_quantity_uses(const cav_model_quantity *q, const char *name);
 
-/* Check one value against its spec (range, integrality, finiteness, choice index). On failure
- * the message names the parameter, the value and the allowed range. */
-int cav_param_check(const cav_param_spec *p, double value, cav_err *err);
-/* Parse a textual value of parameter p (a number, or a choice name). */
-int cav_param_parse(const cav_param_spec *p, const char *text, double *value, cav_err *err);
-/* Format value of p canonically into buf (shortest round-trip %.17g form, or the choice name). */
-void cav_param_format(const cav_param_spec *p, double value, char *buf, size_t len);
-/* Allowed range of p as text: "(0, 1e+06]", "[0, 1]", "[2, 1e+06] (integer)" or
- * "one of: a, b, c". */
-void cav_param_range(const cav_param_spec *p, char *buf, size_t len);
-/* Fill v with the defaults of model m. */
-void cav_model_defaults(const cav_model *m, double *v);
-/* Check all values of v (each spec, then m->check). */
-int cav_model_check(const cav_model *m, const double *v, cav_err *err);
+/* Fill the parameter struct par (m->size bytes) with the model's defaults. */
+int cav_model_defaults(const cav_model *m, void *par);
+/* Fill par from coordinates v[nparams] (cavity/param.h); coordinates of defaults into v. */
+int cav_model_point(const cav_model *m, const double *v, void *par);
+void cav_model_default_coords(const cav_model *m, double *v);
+/* Check the coordinates v of a point for kind: every field's range, then m->check. */
+int cav_model_check(const cav_model *m, int kind, const double *v, cav_err *err);
+/* Run an entry point at coordinates v: build the parameter struct, then call it. */
+int cav_model_theory(const cav_model *m, const double *v, const double *warm_in, double *warm_out,
+                     cav_result *res);
+int cav_model_simulate(const cav_model *m, const double *v, uint64_t seed, cav_result *res);
+int cav_model_quantity_compute(const cav_model *m, const cav_model_quantity *q, const double *v,
+                               double *values, cav_err *err);
+/* Memory one computation of kind at v needs, in bytes (0 when the model states none). */
+double cav_model_memory(const cav_model *m, int kind, const double *v);
 
 #ifdef __cplusplus
 }

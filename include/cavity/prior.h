@@ -35,6 +35,8 @@ extern const cav_prior_type cav_prior_rademacher; /* +-1 with probability 1/2 */
 
 const cav_prior_type *const *cav_prior_registry(void);
 const cav_prior_type *cav_prior_find(const char *name);
+/* The same lookup as const void * (the `find` of a CAV_PARAM_TYPE field, cavity/param.h). */
+const void *cav_prior_find_any(const char *name);
 const char *cav_prior_names(void);
 
 #ifdef __cplusplus

@@ -27,14 +27,8 @@
 extern "C" {
 #endif
 
-/* What is computed at a point. */
-typedef enum cav_kind { CAV_KIND_THEORY = 0, CAV_KIND_SIM = 1 } cav_kind;
-
 /* "theory" / "simulation". */
 const char *cav_kind_name(int kind);
-/* 1 if parameter p is an input of `kind` (theory ignores CAV_PF_SIM parameters, simulation
- * ignores CAV_PF_THEORY ones). */
-int cav_param_used(const cav_param_spec *p, int kind);
 
 /* ---------------------------------------------------------------------------------------- */
 /* Grids                                                                                     */
@@ -83,8 +77,6 @@ int cav_grid_check(const cav_grid *g, int kind, cav_err *err);
 int cav_key_format(const cav_model *m, int kind, const double *v, char *buf, size_t len);
 #define CAV_KEY_LEN 1024
 
-/* Shortest "%.*g" form of x that reads back to x ("nan", "inf", "-inf" for non-finite). */
-void cav_fmt_double(double x, char *buf, size_t len);
 
 /* ---------------------------------------------------------------------------------------- */
 /* Results store (SQLite; schema in docs/store.md)                                           */

@@ -69,7 +69,7 @@ int cav_sim_raf_data(uint64_t seed, uint64_t stream, size_t n, size_t d, const d
                      cav_err *err);
 
 /* ------------------------------------------------------------------------------------------ */
-/* ERM solvers (src/sim/erm/ridge.c, logistic.c, svm.c, lbfgs.c)                                   */
+/* ERM solvers (src/sim/erm/ridge.c, logistic.c, svm.c, lbfgs.c) */
 /* ------------------------------------------------------------------------------------------ */
 
 /* Logistic solver choice. NEWTON_CG: truncated Newton with Jacobi-preconditioned conjugate
@@ -157,7 +157,7 @@ int cav_sim_erm(const cav_loss *loss, size_t n, size_t d, const double *X, const
                 double lambda, const cav_sim_opts *opts, double *w, cav_sim_fit *fit, cav_err *err);
 
 /* ------------------------------------------------------------------------------------------ */
-/* Kernel learners (src/sim/erm/kernel.c)                                                          */
+/* Kernel learners (src/sim/erm/kernel.c) */
 /* ------------------------------------------------------------------------------------------ */
 
 /* Dot-product kernel k(x, x') = mu1^2 (x.x'/d) + mustar^2 c^3, c = x.x'/(|x||x'|) the cosine.
@@ -204,7 +204,7 @@ int cav_sim_kernel_fit(const cav_loss *loss, size_t n, const double *K, const do
                        cav_err *err);
 
 /* ------------------------------------------------------------------------------------------ */
-/* Random features (src/sim/erm/rf.c)                                                              */
+/* Random features (src/sim/erm/rf.c) */
 /* ------------------------------------------------------------------------------------------ */
 
 /* Features Z (n x p) of the rows of X (n x d) with weights F (p x d, row-major, iid N(0,1)):
@@ -251,7 +251,7 @@ void cav_sim_raf_train_obs(const cav_loss *loss, size_t n, const double *f, cons
 double cav_sim_error_rate(size_t nt, const double *f, const double *y);
 
 /* ------------------------------------------------------------------------------------------ */
-/* Rules-and-Facts experiment (src/sim/raf/raf_experiment.c)                                       */
+/* Rules-and-Facts experiment (src/sim/raf/raf_experiment.c) */
 /* ------------------------------------------------------------------------------------------ */
 
 typedef enum cav_sim_learner {
@@ -279,6 +279,10 @@ typedef struct cav_sim_raf_config {
 /* Fills cfg with defaults: linear, square loss type NULL (must be set), alpha 1, eps 0.1,
  * lambda 0.1, mu1 = 1, mustar = 1, kappa = 2, act NULL, d 200, seed 0, n_test 0, default opts. */
 void cav_sim_raf_config_default(cav_sim_raf_config *cfg);
+
+/* Check a configuration before any work: CAV_OK, or CAV_EINVAL naming the field (n = round(alpha
+ * d) must be >= 1; the logistic loss needs lambda > 0; rf needs an activation and p >= 1). */
+int cav_sim_raf_check(const cav_sim_raf_config *cfg, cav_err *err);
 
 typedef struct cav_sim_raf_result {
     int status; /* CAV_OK, the solver's non-convergence status, or an error */

@@ -48,6 +48,7 @@ void cli_model_help(FILE *f, const cav_model *m)
         const char *kind = p->kind == CAV_PARAM_REAL  ? "real"
                            : p->kind == CAV_PARAM_INT ? "integer"
                                                       : "choice";
+        /* (a CAV_PARAM_TYPE field is a choice among registered block types) */
         fprintf(f, "  --%-14s %s. %s, default %s, %s%s\n", p->name, p->help ? p->help : "", kind,
                 def, rng,
                 p->flags & CAV_PF_SIM      ? " [simulation only]"
@@ -59,8 +60,8 @@ void cli_model_help(FILE *f, const cav_model *m)
         fprintf(f, "  %-16s %s\n", m->obs[j].name, m->obs[j].help ? m->obs[j].help : "");
     if (m->axis) fprintf(f, "  (one row per value of %s)\n", m->axis);
     for (int j = 0; j < m->nquantities; j++)
-        fprintf(f, "%s  cavity %s %s: %s (column %s)\n", j ? "" : "\nquantities:\n",
-                m->quantities[j].name, m->name, m->quantities[j].help, m->quantities[j].output);
+        fprintf(f, "%s  cavity %s %s: %s (columns %s)\n", j ? "" : "\nquantities:\n",
+                m->quantities[j].name, m->name, m->quantities[j].help, m->quantities[j].outputs);
     fprintf(f, "\nentry points: %s%s\n", m->theory ? "theory " : "", m->simulate ? "simulate" : "");
     if (m->compare_x)
         fprintf(f, "compare defaults: --x %s --theory-grid %s --sim-grid %s --y %s%s%s%s%s\n",

@@ -1,7 +1,7 @@
 /* `cavity NAME MODEL [--param GRID ...]` for a model's named scalar quantities (model.h,
  * cav_model_quantity), e.g. `cavity threshold raf --eps 0:1:11` prints alpha_c(eps).
- * Output: CSV with the parameters given on the command line (all theory parameters when none
- * is given), the quantity's column, and status. Same grid syntax, checks and exit codes as
+ * Output: CSV with the parameters the quantity uses, its output columns, and status. A parameter
+ * the quantity does not use is refused. Same grid syntax, checks and exit codes as
  * `cavity theory`. */
 #include "cli/cli.h"
 
@@ -22,7 +22,9 @@ static void quantity_usage(const char *name)
     printf("usage: cavity %s MODEL [--param GRID ...]\n\nmodels with this quantity:\n", name);
     for (const cav_model *const *m = cav_model_registry(); *m; m++) {
         const cav_model_quantity *q = cav_model_quantity_find(*m, name);
-        if (q) printf("  %-12s %s (column %s)\n", (*m)->name, q->help, q->output);
+        if (q)
+            printf("  %-12s %s (columns %s; parameters %s)\n", (*m)->name, q->help, q->outputs,
+                   q->uses && *q->uses ? q->uses : "none");
     }
 }
 
@@ -60,9 +62,11 @@ int cli_quantity(int argc, char **argv)
             return EXIT_USAGE;
         }
         int pi = cav_model_param_index(m, arg + 2);
-        if (pi < 0 || !cav_param_used(&m->params[pi], CAV_KIND_THEORY)) {
-            cli_error("unknown parameter '%s' for %s %s (see cavity help %s)", arg + 2, name,
-                      m->name, m->name);
+        if (pi < 0 || !cav_model_quantity_uses(q, arg + 2)) {
+            char shown[160];
+            cav_text_escape(arg + 2, shown, sizeof shown);
+            cli_error("--%s: not a parameter of `cavity %s %s`; its parameters: %s", shown, name,
+                      m->name, q->uses && *q->uses ? q->uses : "none");
             cav_grid_free(&g);
             return EXIT_USAGE;
         }
@@ -77,32 +81,30 @@ int cli_quantity(int argc, char **argv)
         cav_grid_free(&g);
         return EXIT_USAGE;
     }
-    /* Columns: the parameters given (all theory parameters if none). */
+    /* Columns: the parameters the quantity uses, in spec order. */
     int cols[CAV_MAX_PARAMS], ncols = 0;
-    if (g.nset > 0)
-        for (int k = 0; k < m->nparams; k++) {
-            for (int j = 0; j < g.nset; j++)
-                if (g.order[j] == k) cols[ncols++] = k;
-        }
-    else
-        for (int k = 0; k < m->nparams; k++)
-            if (cav_param_used(&m->params[k], CAV_KIND_THEORY)) cols[ncols++] = k;
+    for (int k = 0; k < m->nparams; k++)
+        if (cav_model_quantity_uses(q, m->params[k].name)) cols[ncols++] = k;
     for (int c = 0; c < ncols; c++)
         printf("%s,", m->params[cols[c]].name);
-    printf("%s,status\n", q->output);
+    printf("%s,status\n", q->outputs);
+    int nout = cav_model_quantity_noutputs(q);
     size_t n = cav_grid_size(&g, CAV_KIND_THEORY), failed = 0;
     for (size_t i = 0; i < n; i++) {
-        double v[CAV_MAX_PARAMS], value = 0;
+        double v[CAV_MAX_PARAMS], values[CAV_MAX_QUANTITY_OUTPUTS];
         char buf[64];
         cav_grid_point(&g, CAV_KIND_THEORY, i, v);
         cav_err e = {0};
-        int st = q->compute(v, &value, &e);
+        int st = cav_model_quantity_compute(m, q, v, values, &e);
         for (int c = 0; c < ncols; c++) {
             cav_param_format(&m->params[cols[c]], v[cols[c]], buf, sizeof buf);
             printf("%s,", buf);
         }
-        cav_fmt_double(st == CAV_OK ? value : NAN, buf, sizeof buf);
-        printf("%s,%s\n", buf, cav_status_name(st));
+        for (int k = 0; k < nout; k++) {
+            cav_fmt_double(st == CAV_OK ? values[k] : NAN, buf, sizeof buf);
+            printf("%s,", buf);
+        }
+        printf("%s\n", cav_status_name(st));
         if (st != CAV_OK) {
             failed++;
             cli_error("%s %s point %zu: %s", name, m->name, i + 1, e.msg);

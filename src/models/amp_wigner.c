@@ -9,55 +9,63 @@
  */
 #include "cavity/dmft.h"
 #include "cavity/dynamics.h"
-#include "cavity/model.h"
+#include "cavity/models/dmft.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 
-enum { P_SNR, P_STEPS, P_INIT, P_N, NPARAMS };
-enum { O_STEP, O_OVERLAP, O_MSE, NOBS };
+typedef cav_amp_wigner_params par;
+typedef cav_amp_wigner_obs obs;
 
-static const cav_param_spec params[NPARAMS] = {
-    {"snr", CAV_PARAM_REAL, "signal-to-noise ratio (beta^2); transition at 1", 1.5, 0, 1e4, 0, 0,
-     NULL, 0},
-    {"steps", CAV_PARAM_INT, "AMP iterations", 50, 0, 100000, 0, 0, NULL, 0},
-    {"init_overlap", CAV_PARAM_REAL,
-     "overlap of the informed start (side observation); 0 is the uninformative fixed point", 0.1, 0,
-     1, 0, 1, NULL, 0},
-    {"n", CAV_PARAM_INT, "simulation: dimension", 2000, 2, 1e5, 0, 0, NULL, CAV_PF_SIM},
+#define F(NAME, ...) CAV_FIELD(par, NAME, __VA_ARGS__)
+static const cav_param_spec params[] = {
+    F(snr, .kind = CAV_PARAM_REAL, .def = 1.5, .lo = 0, .hi = 1e4,
+      .help = "signal-to-noise ratio (beta^2); transition at 1"),
+    F(steps, .kind = CAV_PARAM_INT, .def = 50, .lo = 0, .hi = 100000, .help = "AMP iterations"),
+    F(init_overlap, .kind = CAV_PARAM_REAL, .def = 0.1, .lo = 0, .hi = 1, .flags = CAV_PF_HI_OPEN,
+      .help = "overlap of the informed start (side observation); 0 is the uninformative fixed "
+              "point"),
+    F(n, .kind = CAV_PARAM_INT, .def = 2000, .lo = 2, .hi = 1e5, .flags = CAV_PF_SIM,
+      .help = "simulation: dimension"),
 };
 
-static const cav_obs_spec obs[NOBS] = {
-    {"step", "AMP iteration t"},
-    {"overlap", "E[x* xhat^t]"},
-    {"mse", "E[(x* - xhat^t)^2]"},
+static const cav_obs_spec observables[] = {
+    CAV_OBS(obs, step, "AMP iteration t"),
+    CAV_OBS(obs, overlap, "E[x* xhat^t]"),
+    CAV_OBS(obs, mse, "E[(x* - xhat^t)^2]"),
 };
 
-static int theory(const double *v, const double *warm_in, double *warm_out, cav_result *res)
+static int theory(const void *vp, const double *warm_in, double *warm_out, cav_result *res)
 {
     (void)warm_in, (void)warm_out;
-    long T = (long)v[P_STEPS];
-    double *rows = cav_result_rows(res, (size_t)T + 1);
+    const par *p = vp;
+    double *rows = cav_result_rows(res, (size_t)p->steps + 1);
     if (!rows) return cav_result_fail(res, CAV_ENOMEM, "amp-wigner: out of memory");
     cav_err err = {0};
-    int st = cav_dmft_amp_se(v[P_SNR], T, v[P_INIT], rows, &err);
+    int st = cav_dmft_amp_se(p->snr, p->steps, p->init_overlap, rows, &err);
     if (st) return cav_result_fail(res, st, "%s", err.msg);
-    res->iterations = T;
-    res->residual = 0;
-    return CAV_OK;
+    return cav_result_set(res, CAV_OK, 0, p->steps, "");
 }
 
-static int simulate(const double *v, uint64_t seed, cav_result *res)
+static int simulate(const void *vp, uint64_t seed, cav_result *res)
 {
-    long T = (long)v[P_STEPS];
-    double *rows = cav_result_rows(res, (size_t)T + 1);
+    const par *p = vp;
+    double *rows = cav_result_rows(res, (size_t)p->steps + 1);
     if (!rows) return cav_result_fail(res, CAV_ENOMEM, "amp-wigner: out of memory");
-    cav_amp_wigner_config c = {v[P_SNR], T, (size_t)v[P_N], seed, v[P_INIT]};
+    cav_amp_wigner_config c = {p->snr, p->steps, (size_t)p->n, seed, p->init_overlap};
     cav_err err = {0};
     int st = cav_amp_wigner_simulate(&c, rows, &err);
     if (st) return cav_result_fail(res, st, "%s", err.msg);
-    res->iterations = T;
+    res->iterations = p->steps;
     return CAV_OK;
+}
+
+/* Memory: the simulation holds the n x n matrix Y; the rows are small. */
+static double memory(const void *vp, int kind)
+{
+    const par *p = vp;
+    double n = (double)p->n, rows = 8.0 * 3 * ((double)p->steps + 1);
+    return kind == CAV_KIND_SIM ? 8.0 * (n * n + 8 * n) + rows : rows;
 }
 
 const cav_model cav_model_amp_wigner = {
@@ -65,15 +73,15 @@ const cav_model cav_model_amp_wigner = {
     .summary = "Bayes AMP on spiked Wigner (Rademacher): state evolution = DMFT vs simulation",
     .paper = "Dandi, Gamarnik, Pernice, Zdeborová, arXiv:2603.14573 (2026); Deshpande, Montanari "
              "(2014) for the SE",
+    .size = sizeof(par),
     .params = params,
-    .nparams = NPARAMS,
-    .obs = obs,
-    .nobs = NOBS,
+    .nparams = (int)(sizeof params / sizeof params[0]),
+    .obs = observables,
+    .nobs = (int)(sizeof observables / sizeof observables[0]),
     .axis = "step",
-    .check = NULL,
-    .nwarm = 0,
     .theory = theory,
     .simulate = simulate,
+    .memory = memory,
     .compare_x = "step",
     .compare_y = "overlap,mse",
     .compare_by = "snr",

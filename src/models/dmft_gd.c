@@ -12,85 +12,86 @@
  */
 #include "cavity/dmft.h"
 #include "cavity/dynamics.h"
-#include "cavity/model.h"
+#include "cavity/models/dmft.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-enum {
-    P_LOSS,
-    P_CHANNEL,
-    P_ALPHA,
-    P_LAMBDA,
-    P_ETA,
-    P_STEPS,
-    P_BATCH,
-    P_M0,
-    P_Q0,
-    P_NOISE,
-    P_D,
-    P_NTRAJ,
-    NPARAMS
-};
-enum { O_STEP, O_TIME, O_TL, O_TE, O_M, O_Q, O_TL_MC, O_TE_MC, O_M_MC, O_Q_MC, NOBS };
+typedef cav_dmft_gd_params par;
+typedef cav_dmft_gd_obs obs;
 
 static const char *const losses[] = {"square", "logistic", "smooth-hinge", NULL};
 static const char *const channels[] = {"sign", "linear", NULL};
 
-static const cav_param_spec params[NPARAMS] = {
-    {"loss", CAV_PARAM_CHOICE, "training loss", 1, 0, 0, 0, 0, losses, 0},
-    {"channel", CAV_PARAM_CHOICE, "teacher: sign(nu) or nu + sqrt(noise) xi", 0, 0, 0, 0, 0,
-     channels, 0},
-    {"alpha", CAV_PARAM_REAL, "samples per dimension n/d", 2, 0, 1e3, 1, 0, NULL, 0},
-    {"lambda", CAV_PARAM_REAL, "ridge penalty", 0.1, 0, 1e3, 0, 0, NULL, 0},
-    {"eta", CAV_PARAM_REAL,
-     "step size; square loss stable iff eta < 2/((1+sqrt alpha)^2 + lambda), logistic up to 4x",
-     0.2, 0, 100, 1, 0, NULL, 0},
-    {"steps", CAV_PARAM_INT, "number of GD steps", 200, 1, 20000, 0, 0, NULL, 0},
-    {"batch", CAV_PARAM_REAL, "SGD batch fraction b (1: full-batch GD)", 1, 0, 1, 1, 0, NULL, 0},
-    {"m0", CAV_PARAM_REAL, "initial teacher overlap (needs q0 > m0^2)", 0, -100, 100, 0, 0, NULL,
-     0},
-    {"q0", CAV_PARAM_REAL, "initial squared norm |w0|^2/d (0: w0 = 0)", 0, 0, 1e4, 0, 0, NULL, 0},
-    {"noise", CAV_PARAM_REAL, "label noise variance Delta (linear channel)", 0, 0, 1e4, 0, 0, NULL,
-     0},
-    {"d", CAV_PARAM_INT, "simulation: dimension", 2000, 2, 1e6, 0, 0, NULL, CAV_PF_SIM},
-    {"ntraj", CAV_PARAM_INT, "theory: trajectories of the sampled DMFT path", 50000, 512, 1e8, 0, 0,
-     NULL, CAV_PF_THEORY},
+#define F(NAME, ...) CAV_FIELD(par, NAME, __VA_ARGS__)
+static const cav_param_spec params[] = {
+    F(loss, .kind = CAV_PARAM_TYPE, .choices = losses, .find = cav_loss_find_any, .def = 1,
+      .help = "training loss"),
+    F(channel, .kind = CAV_PARAM_CHOICE, .choices = channels,
+      .help = "teacher: sign(nu) or nu + sqrt(noise) xi"),
+    F(alpha, .kind = CAV_PARAM_REAL, .def = 2, .lo = 0, .hi = 1e3, .flags = CAV_PF_LO_OPEN,
+      .help = "samples per dimension n/d"),
+    F(lambda, .kind = CAV_PARAM_REAL, .def = 0.1, .lo = 0, .hi = 1e3, .help = "ridge penalty"),
+    F(eta, .kind = CAV_PARAM_REAL, .def = 0.2, .lo = 0, .hi = 100, .flags = CAV_PF_LO_OPEN,
+      .help = "step size; square loss stable iff eta < 2/((1+sqrt alpha)^2 + lambda), logistic "
+              "up to 4x"),
+    F(steps, .kind = CAV_PARAM_INT, .def = 200, .lo = 1, .hi = 20000, .help = "number of GD steps"),
+    F(batch, .kind = CAV_PARAM_REAL, .def = 1, .lo = 0, .hi = 1, .flags = CAV_PF_LO_OPEN,
+      .help = "SGD batch fraction b (1: full-batch GD)"),
+    F(m0, .kind = CAV_PARAM_REAL, .def = 0, .lo = -100, .hi = 100,
+      .help = "initial teacher overlap (needs q0 > m0^2)"),
+    F(q0, .kind = CAV_PARAM_REAL, .def = 0, .lo = 0, .hi = 1e4,
+      .help = "initial squared norm |w0|^2/d (0: w0 = 0)"),
+    F(noise, .kind = CAV_PARAM_REAL, .def = 0, .lo = 0, .hi = 1e4,
+      .help = "label noise variance Delta (linear channel)"),
+    F(d, .kind = CAV_PARAM_INT, .def = 2000, .lo = 2, .hi = 1e6, .flags = CAV_PF_SIM,
+      .help = "simulation: dimension"),
+    F(ntraj, .kind = CAV_PARAM_INT, .def = 50000, .lo = 512, .hi = 1e8, .flags = CAV_PF_THEORY,
+      .help = "theory: trajectories of the sampled DMFT path"),
 };
 
-static const cav_obs_spec obs[NOBS] = {
-    {"step", "GD step t"},
-    {"time", "t x eta", CAV_OF_EXACT},
-    {"train_loss", "mean training loss (no penalty)"},
-    {"test_error", "sign: classification error; linear: (1/2) E (y - h)^2"},
-    {"m", "teacher overlap w.w*/d"},
-    {"q", "squared norm |w|^2/d"},
-    {"train_loss_mc", "theory: Monte-Carlo standard error of train_loss"},
-    {"test_error_mc", "theory: Monte-Carlo standard error of test_error"},
-    {"m_mc", "theory: Monte-Carlo standard error of m"},
-    {"q_mc", "theory: Monte-Carlo standard error of q"},
+static const cav_obs_spec observables[] = {
+    CAV_OBS(obs, step, "GD step t"),
+    {.name = "time", .offset = offsetof(obs, time), .flags = CAV_OF_EXACT, .help = "t x eta"},
+    CAV_OBS(obs, train_loss, "mean training loss (no penalty)"),
+    CAV_OBS(obs, test_error, "sign: classification error; linear: (1/2) E (y - h)^2"),
+    CAV_OBS(obs, m, "teacher overlap w.w*/d"),
+    CAV_OBS(obs, q, "squared norm |w|^2/d"),
+    CAV_OBS(obs, train_loss_mc, "theory: Monte-Carlo standard error of train_loss"),
+    CAV_OBS(obs, test_error_mc, "theory: Monte-Carlo standard error of test_error"),
+    CAV_OBS(obs, m_mc, "theory: Monte-Carlo standard error of m"),
+    CAV_OBS(obs, q_mc, "theory: Monte-Carlo standard error of q"),
 };
 
-static void make(const double *v, cav_dmft_gd_problem *p)
+static cav_dmft_gd_problem problem_of(const par *p)
 {
-    cav_dmft_gd_problem_default(p);
-    p->loss.type = cav_loss_find(losses[(int)v[P_LOSS]]);
-    p->channel.type = (int)v[P_CHANNEL] == 0 ? &cav_channel_sign : &cav_channel_linear;
-    p->channel.par[0] = (int)v[P_CHANNEL] == 0 ? 0 : v[P_NOISE];
-    p->alpha = v[P_ALPHA], p->lambda = v[P_LAMBDA], p->eta = v[P_ETA];
-    p->steps = (long)v[P_STEPS], p->batch = v[P_BATCH], p->m0 = v[P_M0], p->q0 = v[P_Q0];
+    cav_dmft_gd_problem e;
+    cav_dmft_gd_problem_default(&e);
+    e.loss.type = p->loss;
+    e.channel.type = p->channel == CAV_DMFT_GD_SIGN ? &cav_channel_sign : &cav_channel_linear;
+    e.channel.par[0] = p->channel == CAV_DMFT_GD_SIGN ? 0 : p->noise;
+    e.alpha = p->alpha, e.lambda = p->lambda, e.eta = p->eta;
+    e.steps = p->steps, e.batch = p->batch, e.m0 = p->m0, e.q0 = p->q0;
+    return e;
 }
 
-static int check(const double *v, cav_err *err)
+static int check(const void *vp, int kind, cav_err *err)
 {
-    cav_dmft_gd_problem p;
-    make(v, &p);
-    if ((int)v[P_CHANNEL] == 0 && v[P_NOISE] != 0)
-        return cav_err_set(err, CAV_EINVAL, "noise = %g: only the linear channel has label noise",
-                           v[P_NOISE]);
-    return cav_dmft_gd_check(&p, err);
+    const par *p = vp;
+    if (p->channel == CAV_DMFT_GD_SIGN && p->noise != 0)
+        return cav_err_set(err, CAV_EINVAL,
+                           "noise = %g: only the linear channel has label noise; allowed with "
+                           "channel = sign: 0",
+                           p->noise);
+    if (kind == CAV_KIND_SIM && llround(p->alpha * (double)p->d) < 1)
+        return cav_err_set(err, CAV_EINVAL,
+                           "alpha = %g with d = %ld gives n = round(alpha d) = 0 samples; "
+                           "allowed: alpha d >= 0.5",
+                           p->alpha, p->d);
+    cav_dmft_gd_problem e = problem_of(p);
+    return cav_dmft_gd_check(&e, err);
 }
 
 /* A diverged run keeps only its rows up to the last step where every observable is finite
@@ -108,16 +109,16 @@ static void keep_finite_rows(cav_result *res)
     res->nrows = k > 0 ? k : 1;
 }
 
-static int theory(const double *v, const double *warm_in, double *warm_out, cav_result *res)
+static int theory(const void *vp, const double *warm_in, double *warm_out, cav_result *res)
 {
     (void)warm_in, (void)warm_out;
-    cav_dmft_gd_problem p;
-    make(v, &p);
+    const par *p = vp;
+    cav_dmft_gd_problem e = problem_of(p);
     cav_dmft_opts o = cav_dmft_opts_default();
-    o.ntraj = (size_t)v[P_NTRAJ];
+    o.ntraj = (size_t)p->ntraj;
     o.ntraj_init = o.ntraj < 10000 ? o.ntraj : 10000;
-    cav_dmft_gd *s = cav_dmft_gd_alloc(p.steps);
-    size_t nr = (size_t)p.steps + 1;
+    cav_dmft_gd *s = cav_dmft_gd_alloc(e.steps);
+    size_t nr = (size_t)e.steps + 1;
     double *rows = cav_result_rows(res, nr);
     double *tmp = malloc(nr * 2 * CAV_DMFT_GD_NOBS * sizeof *tmp);
     if (!s || !rows || !tmp) {
@@ -125,39 +126,39 @@ static int theory(const double *v, const double *warm_in, double *warm_out, cav_
         free(tmp);
         return cav_result_fail(res, CAV_ENOMEM, "dmft-gd: out of memory");
     }
-    int st = cav_dmft_gd_set(s, &p, &o);
+    int st = cav_dmft_gd_set(s, &e, &o);
     if (!st) st = cav_dmft_gd_solve(s, NULL, NULL);
     double *out = tmp, *se = tmp + nr * CAV_DMFT_GD_NOBS;
     if (cav_dmft_gd_iterations(s) > 0) {
         cav_dmft_gd_observables(s, out, se);
         for (size_t t = 0; t < nr; t++) {
-            double *r = rows + t * NOBS;
+            double *r = cav_result_row(res, t);
             for (int j = 0; j < CAV_DMFT_GD_NOBS; j++)
                 r[j] = out[t * CAV_DMFT_GD_NOBS + (size_t)j];
-            for (int j = 0; j < 4; j++)
-                r[O_TL_MC + j] = se[t * CAV_DMFT_GD_NOBS + 2 + (size_t)j];
+            obs *ot = cav_result_row(res, t);
+            const double *et = se + t * CAV_DMFT_GD_NOBS;
+            ot->train_loss_mc = et[2], ot->test_error_mc = et[3], ot->m_mc = et[4];
+            ot->q_mc = et[5];
         }
     }
-    res->status = st;
+    cav_result_set(res, st, cav_dmft_gd_residual(s), cav_dmft_gd_iterations(s),
+                   cav_dmft_gd_error(s)->msg);
     if (st == CAV_EDIVERGE) keep_finite_rows(res);
-    res->residual = cav_dmft_gd_residual(s);
-    res->iterations = cav_dmft_gd_iterations(s);
-    snprintf(res->msg, sizeof res->msg, "%s", cav_dmft_gd_error(s)->msg);
     cav_dmft_gd_free(s);
     free(tmp);
     return st;
 }
 
-static int simulate(const double *v, uint64_t seed, cav_result *res)
+static int simulate(const void *vp, uint64_t seed, cav_result *res)
 {
-    cav_dmft_gd_problem p;
-    make(v, &p);
+    const par *p = vp;
+    cav_dmft_gd_problem e = problem_of(p);
     cav_gd_config c;
-    cav_gd_config_default(&c);
-    c.loss = p.loss, c.channel = p.channel, c.alpha = p.alpha, c.lambda = p.lambda;
-    c.eta = p.eta, c.batch = p.batch, c.m0 = p.m0, c.q0 = p.q0, c.steps = p.steps;
-    c.d = (size_t)v[P_D], c.seed = seed;
-    size_t nr = (size_t)p.steps + 1;
+    cav_gd_config_default(&c); /* every model field is set below */
+    c.loss = e.loss, c.channel = e.channel, c.alpha = e.alpha, c.lambda = e.lambda;
+    c.eta = e.eta, c.batch = e.batch, c.m0 = e.m0, c.q0 = e.q0, c.steps = e.steps;
+    c.d = (size_t)p->d, c.seed = seed;
+    size_t nr = (size_t)e.steps + 1;
     double *rows = cav_result_rows(res, nr);
     double *out = malloc(nr * CAV_GD_NOBS * sizeof *out);
     if (!rows || !out) {
@@ -168,14 +169,25 @@ static int simulate(const double *v, uint64_t seed, cav_result *res)
     int st = cav_gd_simulate(&c, out, &err);
     for (size_t t = 0; t < nr; t++)
         for (int j = 0; j < CAV_GD_NOBS; j++)
-            rows[t * NOBS + (size_t)j] = out[t * CAV_GD_NOBS + (size_t)j];
+            rows[t * res->nobs + (size_t)j] = out[t * CAV_GD_NOBS + (size_t)j];
     free(out);
-    res->status = st;
+    cav_result_set(res, st, 0, e.steps, err.msg);
     if (st == CAV_EDIVERGE) keep_finite_rows(res);
-    res->iterations = p.steps;
-    res->residual = 0;
-    snprintf(res->msg, sizeof res->msg, "%s", err.msg);
     return st;
+}
+
+/* Memory: the DMFT solver holds about eleven (steps + 2)^2 kernels, the sampled path three
+ * values per trajectory and step; the simulation the n x d data and the result rows. */
+static double memory(const void *vp, int kind)
+{
+    const par *p = vp;
+    double S = (double)p->steps + 2, rows = 8.0 * S * 2 * (double)CAV_MAX_OBS;
+    if (kind == CAV_KIND_THEORY) {
+        double traj = p->loss == &cav_loss_square ? 0 : 3.0 * (double)p->ntraj * S;
+        return 8.0 * (11 * S * S + traj) + rows;
+    }
+    double d = (double)p->d;
+    return 8.0 * (p->alpha * d * d + 6 * d + 4 * p->alpha * d) + rows;
 }
 
 const cav_model cav_model_dmft_gd = {
@@ -183,18 +195,17 @@ const cav_model cav_model_dmft_gd = {
     .summary = "GD / mini-batch SGD on a GLM: discrete-time DMFT vs simulation, per step",
     .paper = "Dandi, Gamarnik, Pernice, Zdeborová, Rigorous Asymptotics for First-Order "
              "Algorithms Through the Dynamical Cavity Method, arXiv:2603.14573 (2026)",
+    .size = sizeof(par),
     .params = params,
-    .nparams = NPARAMS,
-    .obs = obs,
-    .nobs = NOBS,
+    .nparams = (int)(sizeof params / sizeof params[0]),
+    .obs = observables,
+    .nobs = (int)(sizeof observables / sizeof observables[0]),
     .axis = "step",
     .check = check,
-    .nwarm = 0,
     .theory = theory,
     .simulate = simulate,
+    .memory = memory,
     .compare_x = "step",
-    .compare_theory = NULL,
-    .compare_sim = NULL,
     .compare_y = "test_error,train_loss,m,q",
     .compare_by = "alpha",
     .compare_set = "loss=logistic;alpha=0.5,2,4;lambda=0.1;eta=0.2;steps=100;d=2000;seeds=5",

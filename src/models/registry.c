@@ -1,10 +1,12 @@
-/* The model registry and the generic parameter helpers (see cavity/model.h).
- * To add a model: define its cav_model table in src/models/<name>.c and list it below. */
+/* The model registry and the generic model helpers (see cavity/model.h).
+ * To add a model: define its cav_model table in src/models/<name>.c and list it below
+ * (docs/adding-a-model.md). */
 #include "cavity/model.h"
 
 #include <math.h>
+#include <pthread.h>
+#include <stdalign.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 extern const cav_model cav_model_raf;
@@ -25,34 +27,38 @@ const cav_model *const *cav_model_registry(void)
 
 const cav_model *cav_model_find(const char *name)
 {
-    for (const cav_model *const *m = registry; *m; m++)
+    for (const cav_model *const *m = registry; name && *m; m++)
         if (strcmp((*m)->name, name) == 0) return *m;
     return NULL;
 }
 
+static char names_buf[1024];
+static pthread_once_t names_once = PTHREAD_ONCE_INIT;
+
+static void names_build(void)
+{
+    size_t k = 0;
+    for (const cav_model *const *m = registry; *m && k < sizeof names_buf; m++)
+        k += (size_t)snprintf(names_buf + k, sizeof names_buf - k, "%s%s", k ? ", " : "",
+                              (*m)->name);
+}
+
 const char *cav_model_names(void)
 {
-    static char buf[512];
-    if (!buf[0]) {
-        size_t k = 0;
-        for (const cav_model *const *m = registry; *m; m++)
-            k += (size_t)snprintf(buf + k, sizeof buf - k, "%s%s", k ? ", " : "", (*m)->name);
-    }
-    return buf;
+    pthread_once(&names_once, names_build); /* written once, read-only afterwards */
+    return names_buf;
 }
 
 int cav_model_param_index(const cav_model *m, const char *name)
 {
-    for (int i = 0; i < m->nparams; i++)
-        if (strcmp(m->params[i].name, name) == 0) return i;
-    return -1;
+    return cav_params_index(m->params, m->nparams, name);
 }
 
-const cav_model_quantity *cav_model_quantity_find(const cav_model *m, const char *name)
+int cav_model_obs_index(const cav_model *m, const char *name)
 {
-    for (int i = 0; i < m->nquantities; i++)
-        if (strcmp(m->quantities[i].name, name) == 0) return &m->quantities[i];
-    return NULL;
+    for (int i = 0; name && i < m->nobs; i++)
+        if (strcmp(m->obs[i].name, name) == 0) return i;
+    return -1;
 }
 
 int cav_obs_has_se(const cav_model *m, int j)
@@ -61,166 +67,115 @@ int cav_obs_has_se(const cav_model *m, int j)
     return !(m->obs[j].flags & CAV_OF_EXACT);
 }
 
-int cav_model_obs_index(const cav_model *m, const char *name)
+const cav_model_quantity *cav_model_quantity_find(const cav_model *m, const char *name)
 {
-    for (int i = 0; i < m->nobs; i++)
-        if (strcmp(m->obs[i].name, name) == 0) return i;
-    return -1;
+    for (int i = 0; name && i < m->nquantities; i++)
+        if (strcmp(m->quantities[i].name, name) == 0) return &m->quantities[i];
+    return NULL;
 }
 
-static void choice_list(const cav_param_spec *p, char *buf, size_t len)
+int cav_model_quantity_noutputs(const cav_model_quantity *q)
 {
-    size_t k = 0;
-    buf[0] = '\0';
-    for (const char *const *c = p->choices; c && *c && k < len; c++)
-        k += (size_t)snprintf(buf + k, len - k, "%s%s", k ? ", " : "", *c);
+    int n = 1;
+    for (const char *c = q->outputs; *c; c++)
+        n += *c == ',';
+    return n;
 }
 
-/* Shortest %g form of x that reads back exactly. */
-static void shortest(double x, char *buf, size_t len)
+/* 1 if `name` is an element of the comma-separated `list`. */
+static int in_list(const char *list, const char *name)
 {
-    for (int prec = 6; prec <= 17; prec++) {
-        snprintf(buf, len, "%.*g", prec, x);
-        if (strtod(buf, NULL) == x) break;
+    size_t n = strlen(name);
+    for (const char *c = list; c && *c;) {
+        const char *e = strchr(c, ',');
+        size_t k = e ? (size_t)(e - c) : strlen(c);
+        if (k == n && strncmp(c, name, n) == 0) return 1;
+        c = e ? e + 1 : c + k;
     }
+    return 0;
 }
 
-void cav_param_range(const cav_param_spec *p, char *buf, size_t len)
+int cav_model_quantity_uses(const cav_model_quantity *q, const char *name)
 {
-    if (p->kind == CAV_PARAM_CHOICE) {
-        char c[256];
-        choice_list(p, c, sizeof c);
-        snprintf(buf, len, "one of: %s", c);
-        return;
-    }
-    char lo[32], hi[32];
-    if (isinf(p->lo))
-        snprintf(lo, sizeof lo, "-inf");
-    else
-        shortest(p->lo, lo, sizeof lo);
-    if (isinf(p->hi))
-        snprintf(hi, sizeof hi, "inf");
-    else
-        shortest(p->hi, hi, sizeof hi);
-    snprintf(buf, len, "%s%s, %s%s%s", p->lo_open || isinf(p->lo) ? "(" : "[", lo, hi,
-             p->hi_open || isinf(p->hi) ? ")" : "]", p->kind == CAV_PARAM_INT ? " (integer)" : "");
+    return in_list(q->uses, name);
 }
 
-int cav_param_check(const cav_param_spec *p, double x, cav_err *err)
+int cav_model_defaults(const cav_model *m, void *par)
 {
-    char r[300];
-    cav_param_range(p, r, sizeof r);
-    if (p->kind == CAV_PARAM_CHOICE) {
-        int n = 0;
-        while (p->choices && p->choices[n])
-            n++;
-        if (!(x >= 0 && x < n && x == floor(x)))
-            return cav_err_set(err, CAV_EINVAL, "%s: invalid choice; allowed %s", p->name, r);
-        return CAV_OK;
-    }
-    if (!isfinite(x))
-        return cav_err_set(err, CAV_EINVAL, "%s = %g is not a finite number; allowed %s", p->name,
-                           x, r);
-    if (p->kind == CAV_PARAM_INT && x != floor(x))
-        return cav_err_set(err, CAV_EINVAL, "%s = %g is not an integer; allowed %s", p->name, x, r);
-    int below = p->lo_open ? !(x > p->lo) : !(x >= p->lo);
-    int above = p->hi_open ? !(x < p->hi) : !(x <= p->hi);
-    if (below || above)
-        return cav_err_set(err, CAV_EINVAL, "%s = %g is out of range; allowed %s", p->name, x, r);
+    memset(par, 0, m->size);
+    return cav_params_defaults(m->params, m->nparams, par);
+}
+
+int cav_model_point(const cav_model *m, const double *v, void *par)
+{
+    memset(par, 0, m->size);
+    return cav_params_put(m->params, m->nparams, v, par);
+}
+
+void cav_model_default_coords(const cav_model *m, double *v)
+{
+    cav_params_default_coords(m->params, m->nparams, v);
+}
+
+/* Storage for one parameter struct on the stack. */
+typedef struct {
+    alignas(max_align_t) unsigned char b[CAV_MODEL_MAX_SIZE];
+} par_buf;
+
+static int build(const cav_model *m, const double *v, par_buf *p, cav_err *err)
+{
+    if (m->size > sizeof p->b)
+        return cav_err_set(err, CAV_EINVAL, "model %s: parameter struct of %zu bytes > %d", m->name,
+                           m->size, CAV_MODEL_MAX_SIZE);
+    if (cav_model_point(m, v, p->b))
+        return cav_err_set(err, CAV_EINVAL, "model %s: a choice names no registered type", m->name);
     return CAV_OK;
 }
 
-int cav_param_parse(const cav_param_spec *p, const char *text, double *value, cav_err *err)
-{
-    if (p->kind == CAV_PARAM_CHOICE) {
-        for (int i = 0; p->choices && p->choices[i]; i++)
-            if (strcmp(p->choices[i], text) == 0) {
-                *value = i;
-                return CAV_OK;
-            }
-        char c[256];
-        choice_list(p, c, sizeof c);
-        return cav_err_set(err, CAV_EINVAL, "%s: unknown value '%s'; allowed: %s", p->name, text,
-                           c);
-    }
-    char *end = NULL;
-    double x = strtod(text, &end);
-    if (end == text || *end != '\0') {
-        char r[300];
-        cav_param_range(p, r, sizeof r);
-        return cav_err_set(err, CAV_EINVAL, "%s: '%s' is not a number; allowed %s", p->name, text,
-                           r);
-    }
-    *value = x;
-    return cav_param_check(p, x, err);
-}
-
-void cav_param_format(const cav_param_spec *p, double value, char *buf, size_t len)
-{
-    if (p->kind == CAV_PARAM_CHOICE) {
-        int i = (int)value;
-        snprintf(buf, len, "%s", p->choices[i]);
-    } else if (p->kind == CAV_PARAM_INT) {
-        snprintf(buf, len, "%.0f", value);
-    } else {
-        shortest(value, buf, len);
-    }
-}
-
-void cav_model_defaults(const cav_model *m, double *v)
-{
-    for (int i = 0; i < m->nparams; i++)
-        v[i] = m->params[i].def;
-}
-
-int cav_model_check(const cav_model *m, const double *v, cav_err *err)
+int cav_model_check(const cav_model *m, int kind, const double *v, cav_err *err)
 {
     for (int i = 0; i < m->nparams; i++) {
+        if (!cav_param_used(&m->params[i], kind)) continue;
         int s = cav_param_check(&m->params[i], v[i], err);
         if (s) return s;
     }
-    return m->check ? m->check(v, err) : CAV_OK;
+    par_buf p;
+    int s = build(m, v, &p, err);
+    if (s) return s;
+    return m->check ? m->check(p.b, kind, err) : CAV_OK;
 }
 
-void cav_result_init(cav_result *r, size_t nobs)
+int cav_model_theory(const cav_model *m, const double *v, const double *warm_in, double *warm_out,
+                     cav_result *res)
 {
-    r->status = CAV_OK;
-    r->residual = NAN;
-    r->iterations = 0;
-    r->msg[0] = '\0';
-    r->nobs = nobs;
-    r->nrows = 1;
-    r->rows = r->obs;
-    for (size_t i = 0; i < CAV_MAX_OBS; i++)
-        r->obs[i] = NAN;
+    cav_err err = {0};
+    par_buf p;
+    if (!m->theory) return cav_result_fail(res, CAV_EUNSUP, "model %s has no theory", m->name);
+    if (build(m, v, &p, &err)) return cav_result_fail(res, CAV_EINVAL, "%s", err.msg);
+    return m->theory(p.b, warm_in, warm_out, res);
 }
 
-double *cav_result_rows(cav_result *r, size_t nrows)
+int cav_model_simulate(const cav_model *m, const double *v, uint64_t seed, cav_result *res)
 {
-    cav_result_release(r);
-    if (nrows <= 1) return r->obs;
-    double *rows = malloc(nrows * r->nobs * sizeof *rows);
-    if (!rows) return NULL;
-    for (size_t i = 0; i < nrows * r->nobs; i++)
-        rows[i] = NAN;
-    r->rows = rows;
-    r->nrows = nrows;
-    return rows;
+    cav_err err = {0};
+    par_buf p;
+    if (!m->simulate)
+        return cav_result_fail(res, CAV_EUNSUP, "model %s has no simulation", m->name);
+    if (build(m, v, &p, &err)) return cav_result_fail(res, CAV_EINVAL, "%s", err.msg);
+    return m->simulate(p.b, seed, res);
 }
 
-void cav_result_release(cav_result *r)
+int cav_model_quantity_compute(const cav_model *m, const cav_model_quantity *q, const double *v,
+                               double *values, cav_err *err)
 {
-    if (r->rows && r->rows != r->obs) free(r->rows);
-    r->rows = r->obs;
-    r->nrows = 1;
+    par_buf p;
+    int s = build(m, v, &p, err);
+    return s ? s : q->compute(p.b, values, err);
 }
 
-int cav_result_fail(cav_result *r, int status, const char *fmt, ...)
+double cav_model_memory(const cav_model *m, int kind, const double *v)
 {
-    va_list ap;
-    va_start(ap, fmt);
-    r->status = status;
-    vsnprintf(r->msg, sizeof r->msg, fmt, ap);
-    va_end(ap);
-    return status;
+    par_buf p;
+    if (!m->memory || build(m, v, &p, NULL)) return 0;
+    return m->memory(p.b, kind);
 }

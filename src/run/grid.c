@@ -16,33 +16,6 @@ const char *cav_kind_name(int kind)
     return kind == CAV_KIND_SIM ? "simulation" : "theory";
 }
 
-int cav_param_used(const cav_param_spec *p, int kind)
-{
-    if (kind == CAV_KIND_THEORY) return !(p->flags & CAV_PF_SIM);
-    return !(p->flags & CAV_PF_THEORY);
-}
-
-void cav_fmt_double(double x, char *buf, size_t len)
-{
-    if (isnan(x)) {
-        snprintf(buf, len, "nan");
-        return;
-    }
-    if (isinf(x)) {
-        snprintf(buf, len, x > 0 ? "inf" : "-inf");
-        return;
-    }
-    /* Integers print as integers (30, not the equally short-round-tripping 3e+01). */
-    if (x == floor(x) && fabs(x) < 1e15) {
-        snprintf(buf, len, "%.0f", x);
-        return;
-    }
-    for (int prec = 1; prec <= 17; prec++) {
-        snprintf(buf, len, "%.*g", prec, x);
-        if (strtod(buf, NULL) == x) return;
-    }
-}
-
 int cav_grid_init(cav_grid *g, const cav_model *m, cav_err *err)
 {
     memset(g, 0, sizeof *g);
@@ -85,6 +58,11 @@ static int parse_num(const cav_param_spec *p, const char *text, double *x, cav_e
     return CAV_OK;
 }
 
+static int is_choice(const cav_param_spec *p)
+{
+    return p->kind == CAV_PARAM_CHOICE || p->kind == CAV_PARAM_TYPE;
+}
+
 int cav_grid_parse(const cav_param_spec *p, const char *text, double **vals, size_t *n,
                    cav_err *err)
 {
@@ -97,7 +75,7 @@ int cav_grid_parse(const cav_param_spec *p, const char *text, double **vals, siz
     int s = CAV_OK;
     double *out = NULL;
     size_t cnt = 0;
-    if (strchr(buf, ':') && p->kind != CAV_PARAM_CHOICE) {
+    if (strchr(buf, ':') && !is_choice(p)) {
         /* Range a:b:n[:log]. */
         char *f[5] = {0};
         int nf = 0;
@@ -152,7 +130,7 @@ int cav_grid_parse(const cav_param_spec *p, const char *text, double **vals, siz
                 return cav_err_set(err, CAV_EINVAL, "%s: malformed grid '%s' (empty item)", p->name,
                                    text);
             }
-            if (p->kind == CAV_PARAM_CHOICE) {
+            if (is_choice(p)) {
                 s = cav_param_parse(p, q, &out[cnt], err);
             } else {
                 s = parse_num(p, q, &out[cnt], err);
@@ -259,12 +237,11 @@ void cav_grid_point(const cav_grid *g, int kind, size_t idx, double *v)
 int cav_grid_check(const cav_grid *g, int kind, cav_err *err)
 {
     const cav_model *m = g->model;
-    if (!m->check) return CAV_OK;
     size_t n = cav_grid_size(g, kind);
     double v[CAV_MAX_PARAMS];
     for (size_t i = 0; i < n; i++) {
         cav_grid_point(g, kind, i, v);
-        int s = m->check(v, err);
+        int s = cav_model_check(m, kind, v, err);
         if (s) {
             char key[CAV_KEY_LEN], msg[CAV_ERR_MSG_LEN];
             cav_key_format(m, kind, v, key, sizeof key);

@@ -19,4 +19,8 @@ struct cJSON *cav_json_num(double x);
 /* Allocate an empty run of npoints x nseeds for model m (results initialised). */
 cav_run *cav_run_alloc(const cav_model *m, int kind, size_t npoints, size_t nseeds);
 
+/* Rewrite the keys of rows whose model has retired parameters (src/run/migrate.c). */
+struct sqlite3;
+int cav_store_migrate_retired(struct sqlite3 *db, const char *path, cav_err *err);
+
 #endif

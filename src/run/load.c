@@ -49,7 +49,7 @@ static int on_row(void *ctx, const char *key, long seed, const char *pj, cav_res
     loader *L = ctx;
     const cav_model *m = L->m;
     double v[CAV_MAX_PARAMS] = {0};
-    cav_model_defaults(m, v);
+    cav_model_default_coords(m, v);
     cJSON *o = cJSON_Parse(pj);
     if (!o) return cav_err_set(err, CAV_EIO, "store: malformed parameters '%.80s'", pj);
     for (int i = 0; i < m->nparams; i++) {

@@ -235,9 +235,10 @@ static void compute(sweep *w, size_t p, size_t s, const double *warm_in)
     double t = now_s();
     int rc;
     if (w->o->kind == CAV_KIND_THEORY)
-        rc = w->m->theory(v, warm_in, w->nwarm ? w->warm + p * (size_t)w->nwarm : NULL, x);
+        rc = cav_model_theory(w->m, v, warm_in, w->nwarm ? w->warm + p * (size_t)w->nwarm : NULL,
+                              x);
     else
-        rc = w->m->simulate(v, r->seed[p * r->nseeds + s], x);
+        rc = cav_model_simulate(w->m, v, (uint64_t)r->seed[p * r->nseeds + s], x);
     if (rc != CAV_OK && x->status == CAV_OK) x->status = rc;
     r->wall[p * r->nseeds + s] = now_s() - t;
 }

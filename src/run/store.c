@@ -138,6 +138,11 @@ int cav_store_open(const char *path, int mode, cav_store **out, cav_err *err)
             sqlite3_close(db);
             return s;
         }
+        int s = cav_store_migrate_retired(db, path, err);
+        if (s) {
+            sqlite3_close(db);
+            return s;
+        }
     }
     cav_store *st = calloc(1, sizeof *st);
     if (!st) {
@@ -216,7 +221,7 @@ static char *params_json(const cav_model *m, int kind, const double *v)
     for (int i = 0; i < m->nparams; i++) {
         const cav_param_spec *p = &m->params[i];
         if (!cav_param_used(p, kind)) continue;
-        if (p->kind == CAV_PARAM_CHOICE)
+        if (p->kind == CAV_PARAM_CHOICE || p->kind == CAV_PARAM_TYPE)
             cJSON_AddStringToObject(o, p->name, p->choices[(int)v[i]]);
         else
             cJSON_AddItemToObject(o, p->name, num(v[i]));

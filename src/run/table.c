@@ -90,7 +90,7 @@ int cav_table_write(FILE *f, int format, const cav_run *const *runs, size_t nrun
                         const cav_param_spec *ps = &m->params[i];
                         if (!cav_param_used(ps, r->kind))
                             cJSON_AddNullToObject(o, ps->name);
-                        else if (ps->kind == CAV_PARAM_CHOICE)
+                        else if (ps->kind == CAV_PARAM_CHOICE || ps->kind == CAV_PARAM_TYPE)
                             cJSON_AddStringToObject(o, ps->name, ps->choices[(int)v[i]]);
                         else
                             cJSON_AddItemToObject(o, ps->name, jnum(v[i]));

@@ -1,8 +1,13 @@
 # Shell-level tests of the `cavity` binary (labels cli;fast). Each script gets the binary path
 # and a scratch directory.
-foreach(t bad_input store jobs plot mpi quantity adversarial dmft)
+foreach(t bad_input store jobs plot mpi quantity adversarial dmft compat)
   add_test(NAME cli_${t}
     COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/test_${t}.sh ${CMAKE_BINARY_DIR}/cavity
             ${CMAKE_CURRENT_BINARY_DIR}/cli_${t})
   set_tests_properties(cli_${t} PROPERTIES LABELS "cli;fast" TIMEOUT 120)
 endforeach()
+# The full-size compare tables of every model against those of the previous version (slow).
+add_test(NAME cli_slow_compat
+  COMMAND env CAVITY_COMPAT_FULL=1 bash ${CMAKE_CURRENT_LIST_DIR}/test_compat.sh
+          ${CMAKE_BINARY_DIR}/cavity ${CMAKE_CURRENT_BINARY_DIR}/cli_slow_compat)
+set_tests_properties(cli_slow_compat PROPERTIES LABELS "cli;slow" TIMEOUT 3600)

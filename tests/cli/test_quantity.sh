@@ -11,7 +11,8 @@ check "Cover: alpha_c(eps = 1) = 2" \
 check "alpha_c decreasing in eps" \
     awk -F, 'NR > 2 { if (prev != "" && $2 >= prev) bad = 1; prev = $2 } END { exit bad }' th.csv
 expect_usage "threshold eps out of range" "eps = 2 is out of range; allowed [0, 1]" threshold raf --eps 2
-expect_usage "threshold rejects simulation parameter" "unknown parameter 'd'" threshold raf --d 10
+expect_usage "threshold rejects simulation parameter" "--d: not a parameter of \`cavity threshold raf\`; its parameters: eps" threshold raf --d 10
+expect_usage "threshold rejects a parameter it does not use" "--alpha: not a parameter" threshold raf --alpha 1
 expect_usage "threshold unknown model" "models: raf" threshold nomodel
 check "threshold --help lists raf" bash -c "'$CAV' threshold --help | grep -q raf"
 finish

@@ -46,7 +46,7 @@ static int fail(cav_sim_raf_result *res, int st, const char *msg)
     return st;
 }
 
-static int check(const cav_sim_raf_config *c, cav_err *err)
+int cav_sim_raf_check(const cav_sim_raf_config *c, cav_err *err)
 {
     if (!c->loss.type) return cav_err_set(err, CAV_EINVAL, "raf experiment: loss not set");
     if (c->d == 0) return cav_err_set(err, CAV_EINVAL, "raf experiment: d = 0");
@@ -66,6 +66,10 @@ static int check(const cav_sim_raf_config *c, cav_err *err)
                            c->kappa);
     if (c->learner > CAV_SIM_RF)
         return cav_err_set(err, CAV_EINVAL, "raf experiment: learner %d unknown", (int)c->learner);
+    if (c->loss.type == &cav_loss_logistic && !(c->lambda > 0))
+        return cav_err_set(err, CAV_EINVAL,
+                           "lambda = 0 with the logistic loss has no simulation (the unregularised "
+                           "minimiser need not exist); allowed for simulate: lambda > 0");
     return CAV_OK;
 }
 
@@ -76,7 +80,7 @@ int cav_sim_raf_experiment(const cav_sim_raf_config *cfg, cav_sim_raf_result *re
     res->obs.egen = res->obs.emem = res->obs.etrain_rule = res->obs.train_loss = NAN;
     res->obs.m = res->obs.q = NAN;
     res->fit.objective = res->fit.residual = NAN;
-    int st = check(cfg, &err);
+    int st = cav_sim_raf_check(cfg, &err);
     if (st != CAV_OK) return fail(res, st, err.msg);
     const size_t d = cfg->d, n = (size_t)llround(cfg->alpha * (double)d);
     const size_t p = cfg->learner == CAV_SIM_RF ? (size_t)llround(cfg->kappa * (double)d) : d;

@@ -61,29 +61,29 @@ static int adv_check_case(const adv_case *c, int d, int S, double *worst)
     const cav_model *m = cav_model_find(c->model);
     assert_non_null(m);
     double v[CAV_MAX_PARAMS];
-    cav_model_defaults(m, v);
+    cav_model_default_coords(m, v);
     adv_set(m, v, "attack_norm", 0, c->norm);
     adv_set(m, v, "reg_norm", 0, c->reg);
     adv_set(m, v, "loss", 0, c->loss ? c->loss : "logistic");
     adv_set(m, v, "alpha", c->alpha, NULL);
-    adv_set(m, v, "gamma", c->gamma, NULL);
+    if (cav_model_param_index(m, "gamma") >= 0) adv_set(m, v, "gamma", c->gamma, NULL);
     adv_set(m, v, "eps_train", c->eps_train, NULL);
     adv_set(m, v, "eps", c->eps, NULL);
     adv_set(m, v, "lambda", c->lambda, NULL);
     adv_set(m, v, "d", d, NULL);
     adv_set(m, v, "ntest", ADV_NTEST, NULL);
     cav_err e = {0};
-    assert_int_equal(cav_model_check(m, v, &e), CAV_OK);
+    assert_int_equal(cav_model_check(m, CAV_KIND_SIM, v, &e), CAV_OK);
     cav_result th;
     cav_result_init(&th, (size_t)m->nobs);
-    int st = m->theory(v, NULL, NULL, &th);
+    int st = cav_model_theory(m, v, NULL, NULL, &th);
     if (st) fprintf(stderr, "theory: %s\n", th.msg);
     assert_int_equal(st, CAV_OK);
     double sum[8] = {0}, sum2[8] = {0};
     for (int s = 0; s < S; s++) {
         cav_result r;
         cav_result_init(&r, (size_t)m->nobs);
-        st = m->simulate(v, (uint64_t)(1000 + s), &r);
+        st = cav_model_simulate(m, v, (uint64_t)(1000 + s), &r);
         if (st) fprintf(stderr, "simulate seed %d: %s\n", s, r.msg);
         assert_int_equal(st, CAV_OK);
         for (int k = 0; k < nn; k++) {

@@ -45,7 +45,7 @@ static int raf_check_case(const raf_case *c, int d, int S)
     assert_non_null(m);
     double v[CAV_MAX_PARAMS];
     char buf[64];
-    cav_model_defaults(m, v);
+    cav_model_default_coords(m, v);
     raf_param(m, v, "learner", c->learner);
     raf_param(m, v, "loss", c->loss);
     snprintf(buf, sizeof buf, "%.17g", c->alpha);
@@ -59,11 +59,11 @@ static int raf_check_case(const raf_case *c, int d, int S)
     snprintf(buf, sizeof buf, "%d", NTEST);
     raf_param(m, v, "ntest", buf);
     cav_err e = {0};
-    assert_int_equal(cav_model_check(m, v, &e), CAV_OK);
+    assert_int_equal(cav_model_check(m, CAV_KIND_SIM, v, &e), CAV_OK);
 
     cav_result th;
     cav_result_init(&th, (size_t)m->nobs);
-    assert_int_equal(m->theory(v, NULL, NULL, &th), CAV_OK);
+    assert_int_equal(cav_model_theory(m, v, NULL, NULL, &th), CAV_OK);
 
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -72,7 +72,7 @@ static int raf_check_case(const raf_case *c, int d, int S)
     for (int s = 0; s < S; s++) {
         cav_result r;
         cav_result_init(&r, (size_t)m->nobs);
-        int st = m->simulate(v, (uint64_t)(100 + s), &r);
+        int st = cav_model_simulate(m, v, (uint64_t)(100 + s), &r);
         if (st) fprintf(stderr, "simulation failed: %s\n", r.msg);
         assert_int_equal(st, CAV_OK);
         for (int k = 0; k < 4; k++) {

@@ -16,17 +16,31 @@
 #include "cavity/model.h"
 #include "cavity/rng.h"
 
+typedef struct toy_par {
+    double x, c;
+    int mode;
+    long limit, n, sleep_us;
+} toy_par;
+typedef struct toy_out {
+    double t, sq;
+} toy_out;
+
 static const char *const toy_modes[] = {"plain", "shifted", NULL};
 static const cav_param_spec toy_params[] = {
-    {"x", CAV_PARAM_REAL, "input", 1.0, 0, 10, 0, 0, NULL, 0},
-    {"c", CAV_PARAM_REAL, "scale", 2.0, 0, INFINITY, 1, 0, NULL, 0},
-    {"mode", CAV_PARAM_CHOICE, "shift of sq by 1", 0, 0, 0, 0, 0, toy_modes, 0},
-    {"limit", CAV_PARAM_INT, "iteration budget", 1000, 1, 100000, 0, 0, NULL, CAV_PF_THEORY},
-    {"n", CAV_PARAM_INT, "samples", 100, 1, 1e7, 0, 0, NULL, CAV_PF_SIM},
-    {"sleep_us", CAV_PARAM_INT, "delay per point", 0, 0, 1e7, 0, 0, NULL, 0},
+    CAV_FIELD(toy_par, x, .kind = CAV_PARAM_REAL, .def = 1, .lo = 0, .hi = 10, .help = "input"),
+    CAV_FIELD(toy_par, c, .kind = CAV_PARAM_REAL, .def = 2, .lo = 0, .hi = INFINITY,
+              .flags = CAV_PF_LO_OPEN, .help = "scale"),
+    CAV_FIELD(toy_par, mode, .kind = CAV_PARAM_CHOICE, .choices = toy_modes,
+              .help = "shift of sq by 1"),
+    CAV_FIELD(toy_par, limit, .kind = CAV_PARAM_INT, .def = 1000, .lo = 1, .hi = 100000,
+              .flags = CAV_PF_THEORY, .help = "iteration budget"),
+    CAV_FIELD(toy_par, n, .kind = CAV_PARAM_INT, .def = 100, .lo = 1, .hi = 1e7,
+              .flags = CAV_PF_SIM, .help = "samples"),
+    CAV_FIELD(toy_par, sleep_us, .kind = CAV_PARAM_INT, .def = 0, .lo = 0, .hi = 1e7,
+              .help = "delay per point"),
 };
-static const cav_obs_spec toy_obs[] = {{"t", "fixed point / sample mean"},
-                                       {"sq", "c x^2 / mean of squares"}};
+static const cav_obs_spec toy_obs[] = {CAV_OBS(toy_out, t, "fixed point / sample mean"),
+                                       CAV_OBS(toy_out, sq, "c x^2 / mean of squares")};
 
 static void toy_sleep(double us)
 {
@@ -35,18 +49,19 @@ static void toy_sleep(double us)
     nanosleep(&ts, NULL);
 }
 
-static int toy_theory(const double *v, const double *warm_in, double *warm_out, cav_result *res)
+static int toy_theory(const void *vp, const double *warm_in, double *warm_out, cav_result *res)
 {
-    double x = v[0], t = warm_in ? warm_in[0] : 0.0, tol = 1e-13;
+    const toy_par *p = vp;
+    double x = p->x, t = warm_in ? warm_in[0] : 0.0, tol = 1e-13;
     long it = 0;
-    toy_sleep(v[5]);
+    toy_sleep((double)p->sleep_us);
     for (;;) {
         double tn = x / (1 + t);
         double d = fabs(tn - t);
         t = tn;
         it++;
         if (d < tol) break;
-        if (it >= (long)v[3]) {
+        if (it >= p->limit) {
             res->residual = d;
             res->iterations = it;
             res->obs[0] = t;
@@ -56,25 +71,26 @@ static int toy_theory(const double *v, const double *warm_in, double *warm_out, 
     res->residual = fabs(x / (1 + t) - t);
     res->iterations = it;
     res->obs[0] = t;
-    res->obs[1] = v[1] * x * x + (v[2] == 1 ? 1.0 : 0.0);
+    res->obs[1] = p->c * x * x + (p->mode == 1 ? 1.0 : 0.0);
     warm_out[0] = t;
     return CAV_OK;
 }
 
-static int toy_simulate(const double *v, uint64_t seed, cav_result *res)
+static int toy_simulate(const void *vp, uint64_t seed, cav_result *res)
 {
+    const toy_par *p = vp;
     cav_rng r;
     cav_rng_init(&r, seed, 7, 0);
     double s = 0, s2 = 0;
-    long n = (long)v[4];
-    toy_sleep(v[5]);
+    long n = p->n;
+    toy_sleep((double)p->sleep_us);
     for (long i = 0; i < n; i++) {
-        double z = v[0] + v[1] * cav_rng_normal(&r);
+        double z = p->x + p->c * cav_rng_normal(&r);
         s += z;
         s2 += z * z;
     }
     res->obs[0] = s / (double)n;
-    res->obs[1] = s2 / (double)n + (v[2] == 1 ? 1.0 : 0.0);
+    res->obs[1] = s2 / (double)n + (p->mode == 1 ? 1.0 : 0.0);
     res->residual = 0;
     res->iterations = n;
     return CAV_OK;
@@ -84,6 +100,7 @@ static const cav_model toy_model = {
     .name = "toy",
     .summary = "toy model for runner tests",
     .paper = "none",
+    .size = sizeof(toy_par),
     .params = toy_params,
     .nparams = 6,
     .obs = toy_obs,

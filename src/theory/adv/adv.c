@@ -57,10 +57,10 @@
 
 #include "cavity/adversarial.h"
 #include "cavity/erm.h"
-#include "cavity/newton.h"
 #include "cavity/channel.h"
 #include "cavity/roots.h"
 #include "cavity/special.h"
+#include "cavity/saddle.h"
 #include "theory/adv/adv_internal.h"
 #include "theory/erm/erm_internal.h"
 
@@ -234,58 +234,6 @@ static int map_cb(void *ctx, const double *x, double *fx, cav_err *err)
     return cav_adv_map(ctx, x, fx, err);
 }
 
-#define NX CAV_ADV_NWARM
-
-/* Residual r = ||F(x) - x||_inf / (1 + ||x||_inf) (as fixpt.h) and g = F(x) - x. */
-static int resid(cav_adv_ctx *c, const double *x, double *g, double *r, cav_err *err)
-{
-    double fx[NX], gn = 0, xn = 0;
-    int st = cav_adv_map(c, x, fx, err);
-    if (st) return st;
-    for (int i = 0; i < NX; i++) {
-        g[i] = fx[i] - x[i];
-        gn = fmax(gn, fabs(g[i]));
-        xn = fmax(xn, fabs(x[i]));
-    }
-    *r = gn / (1.0 + xn);
-    return isfinite(*r) ? CAV_OK : cav_err_set(err, CAV_ENUMERIC, "adversarial: residual NaN");
-}
-
-static void to_x(const double *y, double *x)
-{
-    x[0] = y[0];
-    for (int i = 1; i < NX; i++)
-        x[i] = exp(y[i]);
-}
-
-/* Newton fallback on G(x) = F(x) - x when the damped / Anderson iteration stalls (the hinge
- * loss's piecewise-linear prox makes the plain map barely contracting at larger alpha): the
- * solver of cavity/newton.h, shared with the ERM engine, in the variables
- * (m, log q, log V, log q_z, log P_z) so that the positive ones stay positive. */
-static int newton_resid(void *vctx, const double *y, double *g, double *r, cav_err *err)
-{
-    double x[NX];
-    to_x(y, x);
-    return resid(vctx, x, g, r, err);
-}
-
-static int newton_solve(cav_adv_ctx *c, double *x, double tol, int maxit, double *rout, long *nit,
-                        cav_err *err)
-{
-    double y[NX];
-    y[0] = x[0];
-    for (int i = 1; i < NX; i++) {
-        if (!(x[i] > 0)) return cav_err_set(err, CAV_ENUMERIC, "adversarial: bad Newton start");
-        y[i] = log(x[i]);
-    }
-    cav_newton_info info;
-    int st = cav_newton_solve(newton_resid, c, NX, y, tol, maxit, &info, err);
-    to_x(y, x);
-    *rout = info.residual;
-    *nit += info.iterations;
-    return st;
-}
-
 void cav_adv_warm(const cav_adv_solution *s, double *x)
 {
     x[0] = s->m;
@@ -325,46 +273,25 @@ static int solve_once(const cav_adv_problem *p, const double *warm, const cav_fi
     for (int i = 0; okwarm && i < CAV_ADV_NWARM; i++)
         if (!isfinite(warm[i]) || (i > 0 && !(warm[i] > 0))) okwarm = 0;
     if (okwarm) memcpy(x0, warm, sizeof x0);
-    cav_fixpt_opts o = opts ? *opts : cav_fixpt_opts_default();
-    cav_fixpt *fp = cav_fixpt_alloc(CAV_ADV_NWARM);
-    if (!fp) {
+    /* Damped / Anderson iteration (at most 200 steps), then Newton (cavity/saddle.h) in
+     * (m, log q, log V, log q_z, log P_z) so that the positive ones stay positive: the hinge
+     * loss's piecewise-linear prox makes the plain map barely contracting at larger alpha. */
+    cav_saddle_opts so = cav_saddle_opts_default();
+    if (opts) so.fixpt = *opts;
+    so.fixpt_cap = 200;
+    so.positive = 0x1eu;
+    double xs[CAV_ADV_NWARM];
+    cav_saddle_result sr;
+    st = cav_saddle_solve(map_cb, &c, CAV_ADV_NWARM, x0, xs, &so, &sr);
+    if (st == CAV_ENOMEM) {
         out->status = CAV_ENOMEM;
         snprintf(out->msg, sizeof out->msg, "adversarial: out of memory");
         return CAV_ENOMEM;
     }
-    int budget = o.max_iter;
-    if (o.max_iter > 200) o.max_iter = 200; /* then Newton (below) */
-    st = cav_fixpt_set(fp, map_cb, &c, x0, &o);
-    if (st == CAV_OK) st = cav_fixpt_solve(fp, NULL, NULL);
-    const double *x = cav_fixpt_x(fp);
-    double xs[CAV_ADV_NWARM];
-    memcpy(xs, x, sizeof xs);
-    out->residual = cav_fixpt_residual(fp);
-    out->iterations = (long)cav_fixpt_iterations(fp);
+    out->residual = sr.residual;
+    out->iterations = sr.iterations;
     char fpmsg[CAV_ERR_MSG_LEN];
-    snprintf(fpmsg, sizeof fpmsg, "%.500s", cav_fixpt_error(fp)->msg);
-    cav_fixpt_free(fp);
-    if (st != CAV_OK && st != CAV_EINVAL && st != CAV_ENOMEM) {
-        double starts[2][NX];
-        memcpy(starts[0], xs, sizeof xs);
-        memcpy(starts[1], x0, sizeof x0);
-        for (int k = 0; k < 2 && st != CAV_OK; k++) {
-            double xn[NX], rn = INFINITY;
-            long nit = 0;
-            memcpy(xn, starts[k], sizeof xn);
-            cav_err nerr;
-            cav_err_clear(&nerr);
-            int stn = newton_solve(&c, xn, o.tol, budget < 100 ? budget : 100, &rn, &nit, &nerr);
-            out->iterations += nit;
-            if (stn == CAV_OK || (isfinite(rn) && rn < out->residual)) {
-                memcpy(xs, xn, sizeof xs);
-                out->residual = rn;
-                st = stn;
-                snprintf(fpmsg, sizeof fpmsg, "Newton fallback: %.400s",
-                         stn ? (nerr.code ? nerr.msg : "residual above tol") : "");
-            }
-        }
-    }
+    snprintf(fpmsg, sizeof fpmsg, "%s", sr.msg);
     out->m = xs[0];
     out->q = xs[1];
     out->V = xs[2];

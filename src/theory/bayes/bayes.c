@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "cavity/bayes.h"
+#include "cavity/saddle.h"
 #include "cavity/gauss.h"
 
 typedef struct bo_ctx {
@@ -110,19 +111,18 @@ int cav_bayes_solve(const cav_channel *channel, double alpha, const double *q0,
     if (opts) o = *opts;
     double x0 = q0 && *q0 >= 0 && *q0 < 1 ? *q0 : 0.5;
     bo_map_ctx c = {channel, alpha};
-    cav_fixpt *fp = cav_fixpt_alloc(1);
-    if (!fp) {
-        out->status = CAV_ENOMEM;
-        snprintf(out->msg, sizeof out->msg, "bayes: out of memory");
-        return CAV_ENOMEM;
-    }
-    st = cav_fixpt_set(fp, bo_map, &c, &x0, &o);
-    if (!st) st = cav_fixpt_solve(fp, NULL, NULL);
-    out->q = cav_fixpt_x(fp)[0];
-    out->residual = cav_fixpt_residual(fp);
-    out->iterations = (long)cav_fixpt_iterations(fp);
-    snprintf(out->msg, sizeof out->msg, "%.500s", cav_fixpt_error(fp)->msg);
-    cav_fixpt_free(fp);
+    /* The saddle-point driver (cavity/saddle.h) with the whole budget for the fixed point: the
+     * one-dimensional map converges monotonically except near a first-order transition, where
+     * the Newton fallback takes over. */
+    cav_saddle_opts so = cav_saddle_opts_default();
+    so.fixpt = o;
+    so.fixpt_cap = o.max_iter;
+    cav_saddle_result sr;
+    st = cav_saddle_solve(bo_map, &c, 1, &x0, &out->q, &so, &sr);
+    out->residual = sr.residual;
+    out->iterations = sr.iterations;
+    snprintf(out->msg, sizeof out->msg, "%s", st == CAV_ENOMEM ? "bayes: out of memory" : sr.msg);
+    if (st == CAV_ENOMEM) return out->status = st;
     double qh = NAN;
     int st2 = cav_bayes_qhat(channel, alpha, out->q, &qh, &err);
     out->qhat = qh;

@@ -17,8 +17,8 @@
 #include <string.h>
 
 #include "cavity/erm.h"
-#include "cavity/newton.h"
 #include "cavity/roots.h"
+#include "cavity/saddle.h"
 #include "theory/erm/erm_internal.h"
 
 cav_erm_problem cav_erm_problem_default(const cav_loss *loss, const cav_channel *channel)
@@ -230,45 +230,6 @@ static int erm_map(void *vctx, const double *x, double *fx, cav_err *err)
     return CAV_OK;
 }
 
-/* Residual of the equations at x: r = ||F(x) - x||_inf / (1 + ||x||_inf) (as in fixpt.h). */
-static int resid(erm_ctx *c, const double *x, double *g, double *r, cav_err *err)
-{
-    double fx[3];
-    int st = erm_map(c, x, fx, err);
-    if (st) return st;
-    double gn = 0, xn = 0;
-    for (int i = 0; i < 3; i++) {
-        g[i] = fx[i] - x[i];
-        gn = fmax(gn, fabs(g[i]));
-        xn = fmax(xn, fabs(x[i]));
-    }
-    *r = gn / (1.0 + xn);
-    return isfinite(*r) ? CAV_OK : cav_err_set(err, CAV_ENUMERIC, "erm: non-finite residual");
-}
-
-/* Fallback when the damped/Anderson iteration stalls (near a threshold the plain map is barely
- * contracting or repulsive): Newton's method (cavity/newton.h) on G(x) = F(x) - x in the
- * variables (m, log q, log V), so that q and V stay positive. */
-static int newton_resid(void *vctx, const double *yv, double *g, double *r, cav_err *err)
-{
-    double x[3] = {yv[0], exp(yv[1]), exp(yv[2])};
-    return resid(vctx, x, g, r, err);
-}
-
-static int newton_solve(erm_ctx *c, double *x, double tol, int maxit, double *rout, long *nev,
-                        long *nit, cav_err *err)
-{
-    if (!(x[1] > 0 && x[2] > 0)) return cav_err_set(err, CAV_ENUMERIC, "erm: bad Newton start");
-    double yv[3] = {x[0], log(x[1]), log(x[2])};
-    cav_newton_info info;
-    int st = cav_newton_solve(newton_resid, c, 3, yv, tol, maxit, &info, err);
-    x[0] = yv[0], x[1] = exp(yv[1]), x[2] = exp(yv[2]);
-    *rout = info.residual;
-    *nev += info.evaluations;
-    *nit += info.iterations;
-    return st;
-}
-
 /* Regime at lambda = 0 and the threshold used (erm.h). */
 static int lambda0_regime(const cav_erm_problem *p, int *regime, double *alpha_c, cav_err *err)
 {
@@ -346,51 +307,25 @@ int cav_erm_solve(const cav_erm_problem *p, const double *warm, const cav_fixpt_
             x0[0] = m0 / c.mu1, x0[1] = q0 / (c.mu1 * c.mu1), x0[2] = 1.0;
         }
     }
-    cav_fixpt_opts o = opts ? *opts : cav_fixpt_opts_default();
-    cav_fixpt *fp = cav_fixpt_alloc(3);
-    if (!fp) {
+    /* Damped Picard + Anderson first (cheap per step), then Newton (cavity/saddle.h) in
+     * (m, log q, log V) so that q and V stay positive. */
+    cav_saddle_opts so = cav_saddle_opts_default();
+    if (opts) so.fixpt = *opts;
+    so.positive = 0x6u;
+    double xs[3];
+    cav_saddle_result sr;
+    st = cav_saddle_solve(erm_map, &c, 3, x0, xs, &so, &sr);
+    if (st == CAV_ENOMEM) {
         out->status = CAV_ENOMEM;
         snprintf(out->msg, sizeof out->msg, "erm: out of memory");
         return CAV_ENOMEM;
     }
-    /* Damped Picard + Anderson first (cheap per step); a short budget, then Newton from the
-     * better of the start and the last iterate if it has not converged. */
-    int budget = o.max_iter;
-    if (o.max_iter > 100) o.max_iter = 100;
-    st = cav_fixpt_set(fp, erm_map, &c, x0, &o);
-    if (st == CAV_OK) st = cav_fixpt_solve(fp, NULL, NULL);
-    const double *x = cav_fixpt_x(fp);
-    out->residual = cav_fixpt_residual(fp);
-    out->iterations = (long)cav_fixpt_iterations(fp);
-    out->evaluations = (long)cav_fixpt_evaluations(fp);
-    out->m = x[0];
-    out->q = x[1];
-    out->V = x[2];
+    out->m = xs[0], out->q = xs[1], out->V = xs[2];
+    out->residual = sr.residual;
+    out->iterations = sr.iterations;
+    out->evaluations = sr.evaluations;
     char fpmsg[CAV_ERR_MSG_LEN];
-    snprintf(fpmsg, sizeof fpmsg, "%.500s", cav_fixpt_error(fp)->msg);
-    cav_fixpt_free(fp);
-    if (st != CAV_OK && st != CAV_EINVAL && st != CAV_ENOMEM) {
-        double xs[2][3] = {{out->m, out->q, out->V}, {x0[0], x0[1], x0[2]}};
-        for (int k = 0; k < 2 && st != CAV_OK; k++) {
-            double xn[3] = {xs[k][0], xs[k][1], xs[k][2]}, rn = INFINITY;
-            long nev = 0, nit = 0;
-            cav_err nerr;
-            cav_err_clear(&nerr);
-            int stn =
-                newton_solve(&c, xn, o.tol, budget < 100 ? budget : 100, &rn, &nev, &nit, &nerr);
-            out->evaluations += nev;
-            out->iterations += nit;
-            if (stn == CAV_OK || (isfinite(rn) && rn < out->residual)) {
-                out->m = xn[0];
-                out->q = xn[1];
-                out->V = xn[2];
-                out->residual = rn;
-                st = stn;
-                snprintf(fpmsg, sizeof fpmsg, "Newton fallback: %.400s",
-                         stn ? (nerr.code ? nerr.msg : "residual above tol") : "");
-            }
-        }
-    }
+    snprintf(fpmsg, sizeof fpmsg, "%s", sr.msg);
     /* Hats and channel overlaps at the returned state (one more evaluation). */
     double fx[3];
     int st2 = erm_map(&c, (double[3]){out->m, out->q, out->V}, fx, &err);

@@ -59,12 +59,6 @@
 extern "C" {
 #endif
 
-/* Robust square loss (|y - h| + r)^2/2 with r = par[0] >= 0 (0: the square loss), the inner
- * maximum of square-loss adversarial training at a fixed radius r = eps_t N(w); a registered loss
- * type (blocks/loss.c, name "square-robust"). Its prox: h* = y when |omega - y| <= r V, else
- * y + sign(omega - y)(|omega - y| - r V)/(1 + V); kinks in u = y omega at 1 -+ r V. */
-extern const cav_loss_type cav_loss_square_robust;
-
 /* Attack norms (the same codes as the simulation driver adv_sim.h: 2, or 0 for l_inf). */
 #ifndef CAV_ADV_L2
 #define CAV_ADV_L2 2

@@ -49,6 +49,12 @@ int cav_bayes_qhat(const cav_channel *channel, double alpha, double q, double *q
  * atan(sqrt((1-q)/q))/pi (accurate as q -> 1). */
 double cav_bayes_egen_sign(double q);
 
+/* The state evolution of Bayes-optimal GAMP step by step from q_0 = init_overlap (in [0, 1)):
+ * q_{t+1} = qhat_t/(1 + qhat_t), qhat_t = cav_bayes_qhat(q_t). out: (steps + 1) rows x 4:
+ * step, overlap q_t, mse 1 - q_t, q_t (the row layout of cav_gamp_simulate). */
+int cav_bayes_se_path(const cav_channel *channel, double alpha, long steps, double init_overlap,
+                      double *out, cav_err *err);
+
 #ifdef __cplusplus
 }
 #endif

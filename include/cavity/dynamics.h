@@ -170,12 +170,8 @@ typedef struct cav_amp_wigner_config {
 
 /* out: (steps+1) rows x 3: step, overlap, mse */
 int cav_amp_wigner_simulate(const cav_amp_wigner_config *c, double *out, cav_err *err);
-/* State evolution from the same start: (steps+1) rows x 3: step, overlap m_t, mse 1 - m_t. */
-int cav_amp_wigner_se(double snr, long steps, double init_overlap, double *out, cav_err *err);
+/* Its state evolution is cav_dmft_amp_se (cavity/dmft.h), same row layout. */
 
-/* m(gamma) = E_Z tanh(gamma + sqrt(gamma) Z), Z ~ N(0,1): the overlap of the Bayes estimate of
- * a Rademacher x from the scalar channel gamma x + sqrt(gamma) Z. NaN if gamma < 0. */
-double cav_amp_rademacher_overlap(double gamma);
 
 /* ------------------------------------------------------------------------------------------ */
 /* GAMP for a GLM with Gaussian prior */
@@ -197,10 +193,7 @@ void cav_gamp_config_default(cav_gamp_config *c);
 
 /* out: (steps+1) rows x CAV_GAMP_NOBS: step, overlap, mse, q. */
 int cav_gamp_simulate(const cav_gamp_config *c, double *out, cav_err *err);
-/* Bayes-optimal GLM state evolution from q_0 = init_overlap: (steps+1) rows x 4: step,
- * overlap q_t, mse 1 - q_t, q_t. */
-int cav_gamp_se(const cav_channel *channel, double alpha, long steps, double init_overlap,
-                double *out, cav_err *err);
+/* Its state evolution is cav_bayes_se_path (cavity/bayes.h), same row layout. */
 
 #ifdef __cplusplus
 }

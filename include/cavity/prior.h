@@ -39,6 +39,16 @@ const cav_prior_type *cav_prior_find(const char *name);
 const void *cav_prior_find_any(const char *name);
 const char *cav_prior_names(void);
 
+/* The Bayes overlap of the Rademacher prior at signal-to-noise ratio gamma >= 0:
+ * m(gamma) = E_Z tanh(gamma + sqrt(gamma) Z), Z ~ N(0,1), the overlap E[x xhat] of the posterior
+ * mean of x = +-1 from the scalar channel B = gamma x + sqrt(gamma) Z (adaptive quadrature,
+ * accurate to 1e-13). NaN if gamma < 0 or NaN. The state evolution of AMP with this prior is
+ * m_{t+1} = m(snr m_t). */
+double cav_prior_rademacher_overlap(double gamma);
+/* The inverse: gamma >= 0 with m(gamma) = m for m in [0, 1) (bisection, relative 1e-15); 0 for
+ * m <= 0. */
+double cav_prior_rademacher_snr(double m);
+
 #ifdef __cplusplus
 }
 #endif

@@ -21,7 +21,6 @@
 #include <string.h>
 
 #include "core/registry.h"
-#include "cavity/adversarial.h" /* cav_loss_square_robust */
 #include "cavity/loss.h"
 
 /* ---------------------------------------------------------------- square: (y - h)^2 / 2 ----- */
@@ -336,7 +335,7 @@ const cav_loss_type cav_loss_smooth_hinge = {
 
 /* ------------------------------------- robust square: (|y - h| + r)^2 / 2, r = par[0] ------- */
 
-/* The inner maximum of adversarial training with the square loss (theory/adv.c, model note 05):
+/* The inner maximum of adversarial training with the square loss (the adversarial-training engine, src/theory/adv/adv.c):
  * max_{|delta| <= r} (y - h - delta)^2/2 = (|y - h| + r)^2/2, r = eps_t N(w) >= 0; r = par[0]
  * (0: the square loss). Convex in h (a convex nondecreasing function of |y - h|), with a kink at
  * h = y when r > 0 (dl jumps from -r to +r); dl, ddl are the right derivatives there. */

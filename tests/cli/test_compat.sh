@@ -2,8 +2,8 @@
 # simulation sizes) is byte-identical to the one the previous version printed, and a store that
 # version wrote resumes without recomputing anything (tests/ref/compat/README.md).
 # With CAVITY_COMPAT_FULL=1 (the slow test) the unreduced compare defaults are compared too.
-. "$(dirname "$0")/lib.sh"
 REF=$(dirname "$(readlink -f "$0")")/../ref/compat
+. "$(dirname "$0")/lib.sh"
 # Drop the gamma column of the direct adversarial model's old tables (the parameter was unused
 # and is gone).
 drop_gamma() { python3 -c '

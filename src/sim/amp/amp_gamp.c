@@ -1,4 +1,4 @@
-/* sim/amp_gamp.c — generalised AMP (Rangan, "Generalized approximate message passing for
+/* sim/amp/amp_gamp.c — generalised AMP (Rangan, "Generalized approximate message passing for
  * estimation with random linear mixing", ISIT 2011) for a teacher-student GLM with Gaussian
  * prior, Bayes-optimal output function from the channel, and its state evolution (the
  * Bayes-optimal GLM SE of cavity/bayes.h; Barbier, Krzakala, Macris, Miolane, Zdeborová,
@@ -14,13 +14,12 @@
  *     what^{t+1}, vhat^{t+1} = E, Var [w | B^t = A^t w + sqrt(A^t) z]   (prior denoiser)
  * SE: omega^t ~ sqrt(q_t) xi with V^t = 1 - q_t, A^t -> qhat(q_t) and, for the N(0,1) prior,
  * q_{t+1} = qhat/(1 + qhat) — the iteration of the fixed-point map of cavity/bayes.h, started
- * at q_0 = init_overlap. */
+ * at q_0 = init_overlap (cav_bayes_se_path). */
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cavity/bayes.h"
 #include "cavity/dynamics.h"
 #include "cavity/prior.h"
 #include "cavity/rng.h"
@@ -54,27 +53,6 @@ static int check_common(const cav_channel *channel, double alpha, long steps, do
     if (!(init >= 0.0 && init < 1.0))
         return cav_err_set(err, CAV_EINVAL, "gamp: init_overlap = %g must be in [0, 1)", init);
     if (!out) return cav_err_set(err, CAV_EINVAL, "gamp: out is NULL");
-    return CAV_OK;
-}
-
-int cav_gamp_se(const cav_channel *channel, double alpha, long steps, double init_overlap,
-                double *out, cav_err *err)
-{
-    int st = check_common(channel, alpha, steps, init_overlap, out, err);
-    if (st) return st;
-    double q = init_overlap;
-    for (long t = 0; t <= steps; t++) {
-        double *row = out + (size_t)t * CAV_GAMP_NOBS;
-        row[0] = (double)t;
-        row[1] = q;
-        row[2] = 1.0 - q;
-        row[3] = q;
-        if (t == steps) break;
-        double qhat;
-        st = cav_bayes_qhat(channel, alpha, q, &qhat, err);
-        if (st) return st;
-        q = qhat / (1.0 + qhat);
-    }
     return CAV_OK;
 }
 

@@ -22,46 +22,8 @@
 #include "cavity/dynamics.h"
 #include "cavity/gauss.h"
 #include "cavity/rng.h"
+#include "cavity/prior.h"
 #include "sim/gd/gd_internal.h"
-
-static void tanh_integrand(void *ctx, size_t n, const double *z, double *out)
-{
-    double g = *(const double *)ctx, s = sqrt(g);
-    for (size_t i = 0; i < n; i++)
-        out[i] = tanh(g + s * z[i]);
-}
-
-double cav_amp_rademacher_overlap(double gamma)
-{
-    if (!(gamma >= 0.0)) return NAN;
-    if (gamma == 0.0) return 0.0;
-    if (gamma > 700.0) return 1.0; /* 1 - m < 2 E exp(-2(gamma + sqrt(gamma) Z)) ~ e^{-gamma} */
-    /* The integrand is smooth; the range must cover the centre -sqrt(gamma) of the region where
-     * tanh(gamma + sqrt(gamma) z) changes sign. */
-    cav_gauss_opts o = cav_gauss_opts_default();
-    o.abstol = 1e-14;
-    o.reltol = 1e-12;
-    double res = NAN, brk = -sqrt(gamma);
-    cav_gauss_expect(tanh_integrand, &gamma, 1, &brk, 1, &o, &res, NULL, NULL);
-    return res;
-}
-
-/* gamma0 with m(gamma0) = m0 by bisection (m is increasing in gamma). */
-static double gamma_of_overlap(double m0)
-{
-    if (m0 <= 0.0) return 0.0;
-    double lo = 0.0, hi = 1.0;
-    while (cav_amp_rademacher_overlap(hi) < m0 && hi < 700.0)
-        hi *= 2.0;
-    for (int k = 0; k < 200 && hi - lo > 1e-15 * hi; k++) {
-        double mid = 0.5 * (lo + hi);
-        if (cav_amp_rademacher_overlap(mid) < m0)
-            lo = mid;
-        else
-            hi = mid;
-    }
-    return 0.5 * (lo + hi);
-}
 
 static int check(double snr, long steps, double init_overlap, const double *out, cav_err *err)
 {
@@ -73,20 +35,6 @@ static int check(double snr, long steps, double init_overlap, const double *out,
         return cav_err_set(err, CAV_EINVAL, "amp wigner: init_overlap = %g must be in [0, 1)",
                            init_overlap);
     if (!out) return cav_err_set(err, CAV_EINVAL, "amp wigner: out is NULL");
-    return CAV_OK;
-}
-
-int cav_amp_wigner_se(double snr, long steps, double init_overlap, double *out, cav_err *err)
-{
-    int st = check(snr, steps, init_overlap, out, err);
-    if (st) return st;
-    double m = init_overlap;
-    for (long t = 0; t <= steps; t++) {
-        out[3 * t] = (double)t;
-        out[3 * t + 1] = m;
-        out[3 * t + 2] = 1.0 - m;
-        m = cav_amp_rademacher_overlap(snr * m);
-    }
     return CAV_OK;
 }
 
@@ -124,7 +72,7 @@ int cav_amp_wigner_simulate(const cav_amp_wigner_config *c, double *out, cav_err
     }
     /* Start: f^0 = tanh(gamma0 x + sqrt(gamma0) z), the posterior mean given the side channel. */
     {
-        double g0 = gamma_of_overlap(c->init_overlap), s0 = sqrt(g0);
+        double g0 = cav_prior_rademacher_snr(c->init_overlap), s0 = sqrt(g0);
         cav_rng_init(&r, c->seed, cav_rng_hash("amp/init"), 0);
         for (size_t i = 0; i < n; i++)
             f[i] = g0 > 0.0 ? tanh(g0 * x[i] + s0 * cav_rng_normal(&r)) : 0.0;

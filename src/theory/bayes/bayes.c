@@ -140,3 +140,29 @@ double cav_bayes_egen_sign(double q)
     if (q >= 1) return 0.0;
     return atan(sqrt((1.0 - q) / q)) / 3.14159265358979323846;
 }
+
+int cav_bayes_se_path(const cav_channel *channel, double alpha, long steps, double init_overlap,
+                      double *out, cav_err *err)
+{
+    int st = cav_bayes_check(channel, alpha, err);
+    if (st) return st;
+    if (steps < 0) return cav_err_set(err, CAV_EINVAL, "bayes: steps = %ld must be >= 0", steps);
+    if (!(init_overlap >= 0.0 && init_overlap < 1.0))
+        return cav_err_set(err, CAV_EINVAL, "bayes: init_overlap = %g must be in [0, 1)",
+                           init_overlap);
+    if (!out) return cav_err_set(err, CAV_EINVAL, "bayes: out is NULL");
+    double q = init_overlap;
+    for (long t = 0; t <= steps; t++) {
+        double *row = out + (size_t)t * 4;
+        row[0] = (double)t;
+        row[1] = q;
+        row[2] = 1.0 - q;
+        row[3] = q;
+        if (t == steps) break;
+        double qhat;
+        st = cav_bayes_qhat(channel, alpha, q, &qhat, err);
+        if (st) return st;
+        q = qhat / (1.0 + qhat);
+    }
+    return CAV_OK;
+}

@@ -27,38 +27,9 @@
 #include <string.h>
 
 #include "cavity/gauss.h"
+#include "cavity/prior.h"
 #include "cavity/rng.h"
 #include "theory/dmft/dmft_internal.h"
-
-#define GH_N 160
-
-/* E tanh(g + sqrt(g) Z), Gauss-Hermite (the integrand is entire; 160 nodes reach 1e-14 for the
- * g range of interest, g <= 100). */
-static double rad_overlap(double g, const double *z, const double *w)
-{
-    if (g <= 0) return 0;
-    double s = 0, sg = sqrt(g);
-    for (int k = 0; k < GH_N; k++)
-        s += w[k] * tanh(g + sg * z[k]);
-    return s;
-}
-
-/* gamma0 with E tanh(g0 + sqrt(g0) Z) = m (bisection on the increasing map). */
-static double gamma_of(double m, const double *z, const double *w)
-{
-    if (m <= 0) return 0;
-    double lo = 0, hi = 1;
-    while (rad_overlap(hi, z, w) < m && hi < 1e3)
-        hi *= 2;
-    for (int i = 0; i < 200; i++) {
-        double mid = 0.5 * (lo + hi);
-        if (rad_overlap(mid, z, w) < m)
-            lo = mid;
-        else
-            hi = mid;
-    }
-    return 0.5 * (lo + hi);
-}
 
 static int amp_check(double snr, long steps, double init_overlap, cav_err *err)
 {
@@ -76,12 +47,10 @@ int cav_dmft_amp_se(double snr, long steps, double init_overlap, double *out, ca
 {
     int st = amp_check(snr, steps, init_overlap, err);
     if (st) return st;
-    double z[GH_N], w[GH_N];
-    cav_gauss_hermite(GH_N, z, w);
     double m = init_overlap;
     for (long t = 0; t <= steps; t++) {
         out[3 * t] = (double)t, out[3 * t + 1] = m, out[3 * t + 2] = 1 - m;
-        m = rad_overlap(snr * m, z, w); /* gamma_{t+1} = snr m_t */
+        m = cav_prior_rademacher_overlap(snr * m); /* gamma_{t+1} = snr m_t */
     }
     return CAV_OK;
 }
@@ -104,9 +73,7 @@ static int amp_core(double snr, long steps, double init_overlap, int onsager, si
     }
     const size_t N = ntraj, T = (size_t)steps, ld = T + 1;
     const double beta = sqrt(snr);
-    double gz[GH_N], gw[GH_N];
-    cav_gauss_hermite(GH_N, gz, gw);
-    const double g0 = gamma_of(init_overlap, gz, gw);
+    const double g0 = cav_prior_rademacher_snr(init_overlap);
     /* per-trajectory: x, xi (innovations of Z), f, f', and F(r,s) = f'^r dv^r/de_s (s <= r) */
     double *x = malloc(N * sizeof *x), *xi = malloc(ld * N * sizeof *xi);
     double *f = malloc(ld * N * sizeof *f), *fp = malloc(ld * N * sizeof *fp);

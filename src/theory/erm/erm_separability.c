@@ -1,4 +1,4 @@
-/* theory/erm_separability.c — separability threshold of binary labels for a linear classifier.
+/* theory/erm/erm_separability.c — separability threshold of binary labels for a linear classifier.
  *
  * Gardner (1988) / Candès & Sur (2020, Ann. Stat. 48, "The phase transition for the existence of
  * the maximum likelihood estimate in high-dimensional logistic regression", Theorem 1 without
@@ -10,13 +10,13 @@
  * G'(0) = -2 phi(0) E[y nu]: the minimiser is t = 0 when labels are uncorrelated with nu
  * (eps = 1: G(0) = 1/2, Cover's alpha_c = 2), and +inf (alpha_c = +inf) when G' < 0 for every t
  * (noiseless sign teacher). The (y, nu) average is a 1-D integral over nu ~ N(0,1) with
- * P(y|nu) from the channel's ylaw at v = 0, kinks at nu = 0; the root of G' by GSL's Brent.
+ * P(y|nu) from the channel's ylaw at v = 0, kinks at nu = 0; the root of G' by Brent's method
+ * (cavity/roots.h).
  */
-#include <gsl/gsl_errno.h>
-#include <gsl/gsl_roots.h>
 #include <math.h>
 
 #include "cavity/gauss.h"
+#include "cavity/roots.h"
 #include "cavity/special.h"
 #include "theory/erm/erm_internal.h"
 
@@ -63,15 +63,15 @@ static int sep_eval(sep_ctx *c, double t, double *G, double *dG, cav_err *err)
     return CAV_OK;
 }
 
-typedef struct gsl_wrap {
+typedef struct dG_wrap {
     sep_ctx *c;
     cav_err *err;
     int st;
-} gsl_wrap;
+} dG_wrap;
 
-static double dG_gsl(double t, void *vw)
+static double dG_fn(void *vw, double t)
 {
-    gsl_wrap *w = vw;
+    dG_wrap *w = vw;
     double d = 0;
     int st = sep_eval(w->c, t, NULL, &d, w->err);
     if (st) w->st = st;
@@ -109,22 +109,16 @@ int cav_erm_separability(const cav_channel *channel, double *alpha_c, double *tm
             return CAV_OK;
         }
     }
-    gsl_wrap w = {&c, err, CAV_OK};
-    gsl_function F = {dG_gsl, &w};
-    gsl_root_fsolver *s = gsl_root_fsolver_alloc(gsl_root_fsolver_brent);
-    if (!s) return cav_err_set(err, CAV_ENOMEM, "separability: out of memory");
-    gsl_error_handler_t *old = gsl_set_error_handler_off();
-    gsl_root_fsolver_set(s, &F, lo, hi);
+    /* Root of G'(t) on the bracket by Brent's method (cavity/roots.h): a status, never the
+     * process-wide GSL error handler, so concurrent runner threads are safe. */
+    dG_wrap w = {&c, err, CAV_OK};
     double t = 0.5 * (lo + hi);
-    for (int it = 0; it < 200; it++) {
-        gsl_root_fsolver_iterate(s);
-        t = gsl_root_fsolver_root(s);
-        double a = gsl_root_fsolver_x_lower(s), b = gsl_root_fsolver_x_upper(s);
-        if (gsl_root_test_interval(a, b, 0.0, 1e-13) == GSL_SUCCESS) break;
-    }
-    gsl_root_fsolver_free(s);
-    gsl_set_error_handler(old);
+    cav_err berr = {0};
+    int bst = cav_root_brent(dG_fn, &w, lo, hi, 1e-13, 200, &t, &berr);
     if (w.st) return w.st;
+    if (bst)
+        return cav_err_set(err, bst, "separability: root of G'(t) on [%g, %g]: %s", lo, hi,
+                           berr.msg);
     st = sep_eval(&c, t, &G, NULL, err);
     if (st) return st;
     *alpha_c = 1.0 / G;

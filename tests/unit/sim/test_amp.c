@@ -13,7 +13,10 @@
 
 #include <cmocka.h>
 
+#include "cavity/bayes.h"
+#include "cavity/dmft.h"
 #include "cavity/dynamics.h"
+#include "cavity/prior.h"
 #include "simtest.h"
 
 void openblas_set_num_threads(int);
@@ -34,13 +37,13 @@ static void test_overlap_function(void **state)
             double t = tanh(g + sqrt(g) * z);
             m1 += h * p * t, m2 += h * p * t * t;
         }
-        assert_true(fabs(cav_amp_rademacher_overlap(g) - m1) < 1e-11);
+        assert_true(fabs(cav_prior_rademacher_overlap(g) - m1) < 1e-11);
         assert_true(fabs(m1 - m2) < 1e-11); /* Nishimori: E tanh = E tanh^2 */
     }
     double g = 1e-3;
-    assert_true(fabs(cav_amp_rademacher_overlap(g) - (g - g * g)) < 10 * g * g * g);
-    assert_true(cav_amp_rademacher_overlap(0.0) == 0.0);
-    assert_true(isnan(cav_amp_rademacher_overlap(-1.0)));
+    assert_true(fabs(cav_prior_rademacher_overlap(g) - (g - g * g)) < 10 * g * g * g);
+    assert_true(cav_prior_rademacher_overlap(0.0) == 0.0);
+    assert_true(isnan(cav_prior_rademacher_overlap(-1.0)));
 }
 
 static void test_wigner_se(void **state)
@@ -48,24 +51,24 @@ static void test_wigner_se(void **state)
     (void)state;
     double out[3 * 401];
     /* snr < 1: m_t -> 0 geometrically (rate <= snr). */
-    assert_int_equal(cav_amp_wigner_se(0.9, 400, 0.5, out, NULL), CAV_OK);
+    assert_int_equal(cav_dmft_amp_se(0.9, 400, 0.5, out, NULL), CAV_OK);
     assert_true(out[3 * 400 + 1] < 1e-12);
     assert_true(fabs(out[1] - 0.5) < 1e-15 && fabs(out[2] - 0.5) < 1e-15);
     /* snr > 1: a non-trivial fixed point m* = m(snr m*), reached from a tiny start; near the
      * transition m* ~ (snr - 1)/snr^2 (from m = g - g^2, g = snr m). */
     double snrs[3] = {1.2, 2.0, 4.0};
     for (int k = 0; k < 3; k++) {
-        assert_int_equal(cav_amp_wigner_se(snrs[k], 400, 1e-4, out, NULL), CAV_OK);
+        assert_int_equal(cav_dmft_amp_se(snrs[k], 400, 1e-4, out, NULL), CAV_OK);
         double m = out[3 * 400 + 1];
         assert_true(m > 0.05);
-        assert_true(fabs(m - cav_amp_rademacher_overlap(snrs[k] * m)) < 1e-12);
+        assert_true(fabs(m - cav_prior_rademacher_overlap(snrs[k] * m)) < 1e-12);
         assert_true(fabs(out[3 * 400 + 2] - (1.0 - m)) < 1e-15);
         if (k == 0) assert_true(fabs(m - 0.2 / 1.44) < 0.05);
     }
     cav_err err = {0, ""};
-    assert_int_equal(cav_amp_wigner_se(-1.0, 10, 0.1, out, &err), CAV_EINVAL);
+    assert_int_equal(cav_dmft_amp_se(-1.0, 10, 0.1, out, &err), CAV_EINVAL);
     assert_non_null(strstr(err.msg, "snr"));
-    assert_int_equal(cav_amp_wigner_se(1.0, 10, 1.0, out, &err), CAV_EINVAL);
+    assert_int_equal(cav_dmft_amp_se(1.0, 10, 1.0, out, &err), CAV_EINVAL);
     assert_non_null(strstr(err.msg, "init_overlap"));
 }
 
@@ -76,7 +79,7 @@ static void test_wigner_se(void **state)
 static double wigner_gap(double snr, size_t n, double init, double *se_last, double *amp_last)
 {
     double se[3 * (AMP_STEPS + 1)], a[3 * (AMP_STEPS + 1)], mean[AMP_STEPS + 1] = {0};
-    assert_int_equal(cav_amp_wigner_se(snr, AMP_STEPS, init, se, NULL), CAV_OK);
+    assert_int_equal(cav_dmft_amp_se(snr, AMP_STEPS, init, se, NULL), CAV_OK);
     for (uint64_t s = 0; s < AMP_SEEDS; s++) {
         cav_amp_wigner_config c = {snr, AMP_STEPS, n, 100 + s, init};
         cav_err err = {0, ""};
@@ -129,7 +132,7 @@ static void test_gamp_vs_se(void **state)
             c.alpha = 1.5;
             c.init_overlap = 0.2;
         }
-        assert_int_equal(cav_gamp_se(&c.channel, c.alpha, c.steps, c.init_overlap, se, NULL),
+        assert_int_equal(cav_bayes_se_path(&c.channel, c.alpha, c.steps, c.init_overlap, se, NULL),
                          CAV_OK);
         double mean[21] = {0};
         for (uint64_t s = 0; s < 3; s++) {

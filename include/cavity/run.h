@@ -44,17 +44,28 @@ typedef struct cav_grid {
     int chain; /* preferred continuation axis (parameter index), -1: first swept one set */
 } cav_grid;
 
+#define CAV_GRID_MAX_TEXT 4096       /* bytes of one grid text */
+#define CAV_GRID_MAX_VALUES 10000000 /* values of one parameter */
+#define CAV_GRID_MAX_POINTS 10000000 /* points of a grid (cartesian product) */
+
 /* Initialise g with the defaults of m (one value per parameter). */
 int cav_grid_init(cav_grid *g, const cav_model *m, cav_err *err);
 void cav_grid_free(cav_grid *g);
+/* Make dst an independent copy of src (dst is overwritten, not freed). */
+int cav_grid_copy(cav_grid *dst, const cav_grid *src, cav_err *err);
+/* Prefer parameter `name` as the continuation axis (cav_grid_chain); CAV_EINVAL if unknown. */
+int cav_grid_set_chain(cav_grid *g, const char *name, cav_err *err);
 
 /* Parse a grid text for parameter `name` and set its values:
  *   "a:b:n"      n values linearly spaced from a to b (endpoints exact);
  *   "a:b:n:log"  n values logarithmically spaced (a, b > 0);
  *   "x,y,z"      a list (numbers, or choice names for a choice parameter);
  *   "x"          a single value.
- * Integer parameters round range values to the nearest integer. Every value is checked against
- * the parameter's spec; messages name the parameter and its allowed range. */
+ * Parsing is strict: no empty field or item, no surrounding space, no value twice (an integer
+ * range may not have more points than integers), at most CAV_GRID_MAX_VALUES values. Integer
+ * parameters round range values to the nearest integer. Every value is checked against the
+ * parameter's spec; messages name the parameter and its allowed range, and echo the text with
+ * control bytes escaped. */
 int cav_grid_set(cav_grid *g, const char *name, const char *text, cav_err *err);
 /* Parse a grid text for spec p into a new array (*vals, *n); the caller frees *vals. */
 int cav_grid_parse(const cav_param_spec *p, const char *text, double **vals, size_t *n,
@@ -62,8 +73,11 @@ int cav_grid_parse(const cav_param_spec *p, const char *text, double **vals, siz
 /* Continuation axis for `kind`: g->chain when it is used by kind and swept, else the first
  * swept parameter in the order set, else -1. */
 int cav_grid_chain(const cav_grid *g, int kind);
-/* Number of points for `kind` (parameters not used by kind count once, at their first value). */
+/* Number of points for `kind` (parameters not used by kind count once, at their first value);
+ * SIZE_MAX when the product does not fit a size_t. */
 size_t cav_grid_size(const cav_grid *g, int kind);
+/* The same, refused (CAV_EINVAL, the count in the message) above CAV_GRID_MAX_POINTS. */
+int cav_grid_count(const cav_grid *g, int kind, size_t *n, cav_err *err);
 /* Values of point i (0 <= i < cav_grid_size) in spec order. Points are ordered with the chain
  * axis varying fastest, then the other parameters in reverse spec order (the first parameter
  * slowest), so a chain is a contiguous block of cav_grid_chain_len() points. */
@@ -76,7 +90,6 @@ int cav_grid_check(const cav_grid *g, int kind, cav_err *err);
  * with cav_param_format values (shortest round-trip numbers, choice names). */
 int cav_key_format(const cav_model *m, int kind, const double *v, char *buf, size_t len);
 #define CAV_KEY_LEN 1024
-
 
 /* ---------------------------------------------------------------------------------------- */
 /* Results store (SQLite; schema in docs/store.md)                                           */

@@ -24,6 +24,30 @@ const cav_model *cli_model(const char *name);
 /* Usage text of a model (parameters, observables, paper) on f. */
 void cli_model_help(FILE *f, const cav_model *m);
 
+/* Store-backed subcommands and their options (src/cli/options.c). */
+enum { CLI_THEORY = 1u, CLI_SIMULATE = 2u, CLI_COMPARE = 4u, CLI_PLOT = 8u };
+#define CLI_MAX_PARAM_ARGS 64
+
+typedef struct cli_args {
+    int jobs, nseeds, seeds_set, recompute, nostore, progress, format, help;
+    long seed0;
+    double max_memory_gb; /* --max-memory (0: no limit) */
+    int memory_set;
+    const char *store, *out, *x, *y, *by, *tgrid, *sgrid, *model_name;
+    const char *where[CAV_MAX_PARAMS];
+    int nwhere;
+    /* Model parameters as given: name (not terminated: pnamelen bytes) and grid text. */
+    const char *pname[CLI_MAX_PARAM_ARGS], *ptext[CLI_MAX_PARAM_ARGS];
+    size_t pnamelen[CLI_MAX_PARAM_ARGS];
+    int nparams;
+} cli_args;
+
+/* Record argv[0..argc) (options and model parameters) into a for command cmd (CLI_*). Values of
+ * the command's own options are checked here; model parameters only later. Returns -1 to go
+ * on, or an exit code (EXIT_OKAY with a->help set for --help). */
+int cli_parse(int argc, char **argv, unsigned cmd, cli_args *a);
+const char *cli_command_name(unsigned cmd);
+
 /* Subcommands: argc/argv start at the subcommand name. Return the exit code. */
 int cli_sweep(int argc, char **argv); /* theory, simulate, compare */
 int cli_plot(int argc, char **argv);

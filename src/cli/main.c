@@ -3,6 +3,7 @@
  * Everything model-specific comes from the registry (cavity/model.h). */
 #include "cli/cli.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -10,23 +11,48 @@
 
 int cli_rank = 0;
 
+/* Length of the valid UTF-8 sequence at s (0 if it is not one). */
+static size_t utf8_len(const unsigned char *s)
+{
+    size_t n = s[0] >= 0xf0 && s[0] < 0xf5 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc2 ? 2 : 0;
+    if (s[0] >= 0xf8) return 0;
+    for (size_t i = 1; i < n; i++)
+        if ((s[i] & 0xc0) != 0x80) return 0;
+    return n;
+}
+
 void cli_error(const char *fmt, ...)
 {
     if (cli_rank != 0) return;
+    char msg[2048];
     va_list ap;
     va_start(ap, fmt);
-    fputs("cavity: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    /* One line whatever the message echoes: control bytes and invalid UTF-8 are escaped, so a
+     * value holding a newline or an escape sequence cannot forge a second line. */
+    fputs("cavity: ", stderr);
+    for (const unsigned char *c = (const unsigned char *)msg; *c;) {
+        size_t n = *c >= 0x80 ? utf8_len(c) : 1;
+        if (*c >= 0x20 && *c != 0x7f && n) {
+            fwrite(c, 1, n, stderr);
+            c += n;
+        } else {
+            fprintf(stderr, "\\x%02x", *c);
+            c++;
+        }
+    }
+    fputc('\n', stderr);
 }
 
 const cav_model *cli_model(const char *name)
 {
     const cav_model *m = name ? cav_model_find(name) : NULL;
     if (!m) {
+        char shown[160];
+        cav_text_escape(name ? name : "", shown, sizeof shown);
         if (name)
-            cli_error("unknown model '%s'; models: %s", name, cav_model_names());
+            cli_error("unknown model '%s'; models: %s", shown, cav_model_names());
         else
             cli_error("missing MODEL; models: %s", cav_model_names());
     }
@@ -113,6 +139,16 @@ static int dispatch(int argc, char **argv)
         printf("cavity %s (%s)\n", cav_version(), cav_git_revision());
         return EXIT_OKAY;
     }
+    if (!strcmp(cmd, "list") || !strcmp(cmd, "help") || !strcmp(cmd, "--version")) {
+        int maxargs = !strcmp(cmd, "help") ? 3 : 2;
+        if (argc > maxargs) {
+            char shown[160];
+            cav_text_escape(argv[maxargs], shown, sizeof shown);
+            cli_error("`cavity %s` takes %s; unexpected '%s'", cmd,
+                      maxargs == 3 ? "one MODEL" : "no argument", shown);
+            return EXIT_USAGE;
+        }
+    }
     if (!strcmp(cmd, "list")) return cmd_list();
     if (!strcmp(cmd, "help")) {
         if (argc < 3) {
@@ -129,9 +165,11 @@ static int dispatch(int argc, char **argv)
     if (!strcmp(cmd, "plot")) return cli_plot(argc - 1, argv + 1);
     if (!strcmp(cmd, "export")) return cli_export(argc - 1, argv + 1);
     if (cli_quantity_known(cmd)) return cli_quantity(argc - 1, argv + 1);
+    char shown[160];
+    cav_text_escape(cmd, shown, sizeof shown);
     cli_error("unknown command '%s'; commands: list, help, theory, simulate, compare, plot, "
               "export, and model quantities (see cavity help MODEL)",
-              cmd);
+              shown);
     return EXIT_USAGE;
 }
 
@@ -143,6 +181,12 @@ int main(int argc, char **argv)
         return EXIT_FAILED;
     }
     int rc = dispatch(argc, argv);
+    /* Output that could not be written (a full disk, a closed pipe) is a failure, not a
+     * success with the data lost. */
+    if (fflush(stdout) != 0 || ferror(stdout) || fclose(stdout) != 0) {
+        cli_error("writing the output failed: %s", strerror(errno));
+        if (rc == EXIT_OKAY || rc == EXIT_PARTIAL) rc = EXIT_FAILED;
+    }
     cav_mpi_finalize();
     return rc;
 }

@@ -1,7 +1,13 @@
-/* `cavity theory | simulate | compare MODEL [--param GRID ...] [options]`: parse, validate
- * everything before any work (exit 2 with one "cavity: ..." line), run the sweep through the
- * library runner with the results store, print the table, report failed points, and (compare)
- * draw the figure. `cavity plot` and `cavity export` read a store. */
+/* `cavity theory | simulate | compare MODEL [--param GRID ...] [options]`.
+ *
+ * Three stages, so that nothing is computed before everything is known to be valid:
+ *   1. parse: record every option and parameter text (cli_parse), checking option values;
+ *   2. plan: resolve the parameters against the model, build the grids (compare: the model's
+ *      compare defaults, then the user's values, then the x grids), check every point for every
+ *      kind, the figure (-o writable, gnuplot present), and the memory the run needs;
+ *   3. run: open the store, run each kind through the library runner, print the table, report
+ *      failed points and (compare) draw the figure.
+ * Any failure in 1-2 is one "cavity: ..." line and exit 2; every path frees what it holds. */
 #include "cli/cli.h"
 
 #include <stdio.h>
@@ -9,26 +15,29 @@
 #include <string.h>
 #include <unistd.h>
 
-typedef struct sweep_args {
-    const char *cmd;
+typedef struct plan {
     const cav_model *m;
-    cav_grid g;
-    int jobs, nseeds, recompute, nostore, progress, format;
-    int seeds_set; /* --seeds given: overrides a model's compare_set "seeds=N" */
-    long seed0;
-    const char *store, *out, *x, *tgrid, *sgrid, *y, *by, *xgrid;
-    const char *where[CAV_MAX_PARAMS];
-    int nwhere;
-    const char *model_name;
-} sweep_args;
+    unsigned cmd;
+    cav_grid g[2]; /* theory, simulation grids (compare: both; otherwise the one of kind) */
+    int have[2];
+    const char *x, *y, *by, *out;
+    char out_buf[256];
+} plan;
 
-static void sweep_usage(const char *cmd)
+static void plan_free(plan *p)
 {
-    printf("usage: cavity %s MODEL [--param GRID ...] [options]\n\noptions:\n", cmd);
-    if (strcmp(cmd, "theory") != 0)
+    for (int k = 0; k < 2; k++)
+        if (p->have[k]) cav_grid_free(&p->g[k]);
+}
+
+static void sweep_usage(unsigned cmd)
+{
+    printf("usage: cavity %s MODEL [--param GRID ...] [options]\n\noptions:\n",
+           cli_command_name(cmd));
+    if (cmd != CLI_THEORY)
         printf("  --seeds N          seeds per point (default 10; compare: the model's default)\n"
                "  --seed S           first seed (default 1): seed index i uses S + i\n");
-    if (!strcmp(cmd, "compare"))
+    if (cmd == CLI_COMPARE)
         printf("  --x NAME           x-axis parameter (default: the model's compare_x)\n"
                "  --theory-grid G    theory grid of x\n"
                "  --sim-grid G       simulation grid of x\n"
@@ -42,155 +51,292 @@ static void sweep_usage(const char *cmd)
            "  --recompute        recompute points already in the store\n"
            "  --format csv|json  output table format (default csv)\n"
            "  --progress         progress on stderr even when it is not a terminal\n"
+           "  --max-memory GB    refuse runs estimated to need more (default: the memory\n"
+           "                     available now; 0: no check)\n"
            "Run `cavity help MODEL` for the parameters of a model.\n");
 }
 
-/* Integer option value in [lo, hi]. */
-static int int_opt(const char *name, const char *val, long lo, long hi, long *out)
+/* The name of parameter argument i as a terminated string. */
+static void param_name(const cli_args *a, int i, char *buf, size_t len)
 {
-    char *end = NULL;
-    long x = strtol(val, &end, 10);
-    if (!*val || *end || x < lo || x > hi) {
-        cli_error("--%s: '%s' is not an integer in [%ld, %ld]", name, val, lo, hi);
-        return 0;
+    size_t n = a->pnamelen[i] < len - 1 ? a->pnamelen[i] : len - 1;
+    memcpy(buf, a->pname[i], n);
+    buf[n] = '\0';
+}
+
+/* Resolve the parameter arguments against the model (unknown names, parameters of the other
+ * kind, a parameter given twice) before any grid is built. */
+static int check_param_names(const cav_model *m, unsigned cmd, const cli_args *a)
+{
+    for (int i = 0; i < a->nparams; i++) {
+        char name[64], shown[160];
+        param_name(a, i, name, sizeof name);
+        cav_text_escape(name, shown, sizeof shown);
+        int pi = cav_model_param_index(m, name);
+        if (pi < 0) {
+            char names[1024];
+            size_t k = 0;
+            names[0] = '\0';
+            for (int j = 0; j < m->nparams && k < sizeof names; j++)
+                k += (size_t)snprintf(names + k, sizeof names - k, "%s%s", j ? ", " : "",
+                                      m->params[j].name);
+            cli_error("unknown parameter '%s' of model %s; parameters: %s", shown, m->name, names);
+            return 0;
+        }
+        unsigned flags = m->params[pi].flags;
+        if (cmd == CLI_THEORY && (flags & CAV_PF_SIM)) {
+            cli_error("--%s: used only by simulation, not a theory parameter (use `cavity "
+                      "simulate` or `cavity compare`)",
+                      name);
+            return 0;
+        }
+        if (cmd == CLI_SIMULATE && (flags & CAV_PF_THEORY)) {
+            cli_error("--%s: used only by theory, not a simulation parameter", name);
+            return 0;
+        }
+        for (int j = 0; j < i; j++)
+            if (a->pnamelen[j] == a->pnamelen[i] &&
+                !strncmp(a->pname[j], a->pname[i], a->pnamelen[i])) {
+                cli_error("--%s given twice; give one grid (a list x,y,z for several values)",
+                          name);
+                return 0;
+            }
     }
-    *out = x;
     return 1;
 }
 
-/* Parse argv (argv[0] = command) into a; returns -1 to continue, else an exit code. */
-static int parse(int argc, char **argv, sweep_args *a)
+/* Apply the parameter arguments to g, skipping `skip` (the compare x axis, set separately). */
+static int apply_params(cav_grid *g, const cli_args *a, const char *skip)
 {
-    int is_plot = !strcmp(a->cmd, "plot");
-    int i = 1;
-    if (!is_plot) {
-        if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-            if (argc < 2) {
-                cli_error("missing MODEL; models: %s", cav_model_names());
-                return EXIT_USAGE;
-            }
-            sweep_usage(a->cmd);
-            return EXIT_OKAY;
-        }
-        a->m = cli_model(argv[1]);
-        if (!a->m) return EXIT_USAGE;
+    for (int i = 0; i < a->nparams; i++) {
+        char name[64];
+        param_name(a, i, name, sizeof name);
+        if (skip && !strcmp(name, skip)) continue;
         cav_err err = {0};
-        if (cav_grid_init(&a->g, a->m, &err)) {
+        if (cav_grid_set(g, name, a->ptext[i], &err)) {
             cli_error("%s", err.msg);
-            return EXIT_FAILED;
+            return 0;
         }
-        i = 2;
     }
-    int kind = !strcmp(a->cmd, "theory") ? CAV_KIND_THEORY : CAV_KIND_SIM;
-    for (; i < argc; i++) {
-        const char *arg = argv[i], *val = NULL;
-        char name[128];
-        if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) {
-            if (a->m) cli_model_help(stdout, a->m), printf("\n");
-            sweep_usage(a->cmd);
-            return EXIT_OKAY;
-        }
-        if (!strcmp(arg, "-o")) {
-            snprintf(name, sizeof name, "o");
-        } else if (strncmp(arg, "--", 2) != 0 || !arg[2]) {
-            cli_error("unexpected argument '%s' (options are --name value)", arg);
-            return EXIT_USAGE;
-        } else {
-            const char *eq = strchr(arg + 2, '=');
-            size_t n = eq ? (size_t)(eq - arg - 2) : strlen(arg + 2);
-            if (n >= sizeof name) n = sizeof name - 1;
-            memcpy(name, arg + 2, n);
-            name[n] = '\0';
-            if (eq) val = eq + 1;
-        }
-        /* Flags without a value. */
-        if (!strcmp(name, "no-store") || !strcmp(name, "recompute") || !strcmp(name, "progress")) {
-            if (val) {
-                cli_error("--%s takes no value", name);
-                return EXIT_USAGE;
-            }
-            if (!strcmp(name, "no-store"))
-                a->nostore = 1;
-            else if (!strcmp(name, "recompute"))
-                a->recompute = 1;
-            else
-                a->progress = 1;
+    return 1;
+}
+
+/* The text the user gave for parameter `name`, or NULL. */
+static const char *param_text(const cli_args *a, const char *name)
+{
+    for (int i = 0; i < a->nparams; i++)
+        if (a->pnamelen[i] == strlen(name) && !strncmp(a->pname[i], name, a->pnamelen[i]))
+            return a->ptext[i];
+    return NULL;
+}
+
+/* Apply the model's compare_set ("name=value;name=v1,v2") to g; the key "seeds" sets the
+ * default number of seeds (unless --seeds was given). */
+static int apply_compare_set(const cav_model *m, cav_grid *g, cli_args *a)
+{
+    if (!m->compare_set) return 1;
+    char buf[1024];
+    snprintf(buf, sizeof buf, "%s", m->compare_set);
+    char *save = NULL;
+    for (char *t = strtok_r(buf, ";", &save); t; t = strtok_r(NULL, ";", &save)) {
+        char *eq = strchr(t, '=');
+        if (!eq) continue;
+        *eq = '\0';
+        if (!strcmp(t, "seeds") && cav_model_param_index(m, t) < 0) {
+            long ns = strtol(eq + 1, NULL, 10);
+            if (!a->seeds_set && ns >= 1 && ns <= 1000000) a->nseeds = (int)ns;
             continue;
         }
-        if (!val) {
-            if (i + 1 >= argc) {
-                cli_error("--%s needs a value", name);
-                return EXIT_USAGE;
-            }
-            val = argv[++i];
-        }
-        long x;
-        if (!strcmp(name, "jobs")) {
-            if (!int_opt(name, val, 1, 1024, &x)) return EXIT_USAGE;
-            a->jobs = (int)x;
-        } else if (!strcmp(name, "seeds") && kind == CAV_KIND_SIM) {
-            if (!int_opt(name, val, 1, 1000000, &x)) return EXIT_USAGE;
-            a->nseeds = (int)x;
-            a->seeds_set = 1;
-        } else if (!strcmp(name, "seed") && kind == CAV_KIND_SIM) {
-            if (!int_opt(name, val, 0, 1L << 40, &x)) return EXIT_USAGE;
-            a->seed0 = x;
-        } else if (!strcmp(name, "store")) {
-            a->store = val;
-        } else if (!strcmp(name, "format")) {
-            if (!strcmp(val, "csv"))
-                a->format = CAV_FMT_CSV;
-            else if (!strcmp(val, "json"))
-                a->format = CAV_FMT_JSON;
-            else {
-                cli_error("--format: unknown value '%s'; allowed: csv, json", val);
-                return EXIT_USAGE;
-            }
-        } else if (!strcmp(name, "o") && (is_plot || !strcmp(a->cmd, "compare"))) {
-            a->out = val;
-        } else if (!strcmp(name, "x") && (is_plot || !strcmp(a->cmd, "compare"))) {
-            a->x = val;
-        } else if (!strcmp(name, "y") && (is_plot || !strcmp(a->cmd, "compare"))) {
-            a->y = val;
-        } else if (!strcmp(name, "by") && (is_plot || !strcmp(a->cmd, "compare"))) {
-            a->by = val;
-        } else if (!strcmp(name, "theory-grid") && !strcmp(a->cmd, "compare")) {
-            a->tgrid = val;
-        } else if (!strcmp(name, "sim-grid") && !strcmp(a->cmd, "compare")) {
-            a->sgrid = val;
-        } else if (is_plot && !strcmp(name, "model")) {
-            a->model_name = val;
-        } else if (is_plot && !strcmp(name, "where")) {
-            if (a->nwhere == CAV_MAX_PARAMS) {
-                cli_error("--where: too many clauses");
-                return EXIT_USAGE;
-            }
-            a->where[a->nwhere++] = val;
-        } else if (!is_plot) {
-            int pi = cav_model_param_index(a->m, name);
-            if (pi >= 0 && !strcmp(a->cmd, "theory") && (a->m->params[pi].flags & CAV_PF_SIM)) {
-                cli_error("--%s: used only by simulation, not a theory parameter (use `cavity "
-                          "simulate` or `cavity compare`)",
-                          name);
-                return EXIT_USAGE;
-            }
-            if (pi >= 0 && !strcmp(a->cmd, "simulate") &&
-                (a->m->params[pi].flags & CAV_PF_THEORY)) {
-                cli_error("--%s: used only by theory, not a simulation parameter", name);
-                return EXIT_USAGE;
-            }
-            cav_err err = {0};
-            if (pi >= 0 && a->x && !strcmp(name, a->x)) a->xgrid = val;
-            if (cav_grid_set(&a->g, name, val, &err)) {
-                cli_error("%s", err.msg);
-                return EXIT_USAGE;
-            }
-        } else {
-            cli_error("unknown option '--%s' of `cavity %s`", name, a->cmd);
-            return EXIT_USAGE;
+        cav_err err = {0};
+        if (cav_grid_set(g, t, eq + 1, &err)) {
+            cli_error("model %s compare_set: %s", m->name, err.msg);
+            return 0;
         }
     }
-    return -1;
+    return 1;
+}
+
+/* The figure can be written: a known format, gnuplot present, and the file creatable (a file
+ * that did not exist is removed again). */
+static int check_figure(const char *out)
+{
+    cav_err err = {0};
+    if (cav_figure_format(out, &err) < 0 || !cav_figure_gnuplot(&err)) {
+        cli_error("%s", err.msg);
+        return 0;
+    }
+    int existed = access(out, F_OK) == 0;
+    FILE *f = fopen(out, "a");
+    if (!f) {
+        char shown[300];
+        cav_text_escape(out, shown, sizeof shown);
+        cli_error("-o: cannot write the figure '%s' (check that the directory exists and is "
+                  "writable)",
+                  shown);
+        return 0;
+    }
+    fclose(f);
+    if (!existed) remove(out);
+    return 1;
+}
+
+/* compare: x, y, by, -o, then the grids. */
+static int plan_compare(plan *p, cli_args *a)
+{
+    const cav_model *m = p->m;
+    if (!m->theory || !m->simulate) {
+        cli_error("model %s lacks %s; compare needs both", m->name,
+                  m->theory ? "a simulation" : "a theory");
+        return 0;
+    }
+    p->x = a->x ? a->x : m->compare_x;
+    /* x is a parameter (swept), or, for a model with a per-row axis (time steps), an output
+     * column such as the axis itself: then theory and simulation run at the model's
+     * parameters and every row is a point of the curve. */
+    int xi = p->x ? cav_model_param_index(m, p->x) : -1;
+    int x_is_obs = xi < 0 && p->x && m->axis && cav_model_obs_index(m, p->x) >= 0;
+    if (xi < 0 && !x_is_obs) {
+        char shown[160];
+        cav_text_escape(p->x ? p->x : "(none)", shown, sizeof shown);
+        cli_error(m->axis ? "--x: '%s' is neither a parameter nor an output column of %s"
+                          : "--x: '%s' is not a parameter of %s",
+                  shown, m->name);
+        return 0;
+    }
+    if (x_is_obs && (a->tgrid || a->sgrid)) {
+        cli_error("--%s: x = '%s' is an output column of %s, not a parameter (the rows are its "
+                  "values)",
+                  a->tgrid ? "theory-grid" : "sim-grid", p->x, m->name);
+        return 0;
+    }
+    p->y = a->y ? a->y : m->compare_y ? m->compare_y : m->obs[0].name;
+    p->by = a->by ? a->by : m->compare_by;
+    if (p->by && cav_model_param_index(m, p->by) < 0) {
+        char shown[160];
+        cav_text_escape(p->by, shown, sizeof shown);
+        cli_error("--by: unknown parameter '%s' of model %s", shown, m->name);
+        return 0;
+    }
+    char ybuf[512];
+    snprintf(ybuf, sizeof ybuf, "%s", p->y);
+    char *save = NULL;
+    for (char *t = strtok_r(ybuf, ",", &save); t; t = strtok_r(NULL, ",", &save))
+        if (cav_model_obs_index(m, t) < 0) {
+            char shown[160];
+            cav_text_escape(t, shown, sizeof shown);
+            cli_error("--y: unknown observable '%s' of model %s", shown, m->name);
+            return 0;
+        }
+    snprintf(p->out_buf, sizeof p->out_buf, "%s.svg", m->name);
+    p->out = a->out ? a->out : p->out_buf;
+    if (!check_figure(p->out)) return 0;
+
+    /* Grids: compare defaults, the user's values, then x (a value given as --x's parameter is
+     * the x grid of both kinds unless --theory-grid / --sim-grid say otherwise). */
+    cav_err err = {0};
+    if (cav_grid_init(&p->g[0], m, &err)) {
+        cli_error("%s", err.msg);
+        return 0;
+    }
+    p->have[0] = 1;
+    if (!apply_compare_set(m, &p->g[0], a) || !apply_params(&p->g[0], a, xi >= 0 ? p->x : NULL))
+        return 0;
+    if (cav_grid_copy(&p->g[1], &p->g[0], &err)) {
+        cli_error("%s", err.msg);
+        return 0;
+    }
+    p->have[1] = 1;
+    if (xi >= 0) {
+        const char *given = param_text(a, p->x);
+        const char *tg = a->tgrid ? a->tgrid : given ? given : m->compare_theory;
+        const char *sg = a->sgrid ? a->sgrid : given ? given : m->compare_sim;
+        if ((tg && cav_grid_set(&p->g[0], p->x, tg, &err)) ||
+            (sg && cav_grid_set(&p->g[1], p->x, sg, &err))) {
+            cli_error("%s", err.msg);
+            return 0;
+        }
+        cav_grid_set_chain(&p->g[0], p->x, NULL);
+        cav_grid_set_chain(&p->g[1], p->x, NULL);
+    }
+    return 1;
+}
+
+/* Available memory in bytes (MemAvailable of /proc/meminfo, else free pages), 0 if unknown. */
+static double available_memory(void)
+{
+    FILE *f = fopen("/proc/meminfo", "r");
+    if (f) {
+        char line[256];
+        double kb = 0;
+        while (fgets(line, sizeof line, f))
+            if (sscanf(line, "MemAvailable: %lf kB", &kb) == 1) break;
+        fclose(f);
+        if (kb > 0) return kb * 1024.0;
+    }
+    long pages = sysconf(_SC_AVPHYS_PAGES), size = sysconf(_SC_PAGESIZE);
+    return pages > 0 && size > 0 ? (double)pages * (double)size : 0;
+}
+
+/* The memory a run needs: the largest computation of each kind times the workers that can run
+ * at once, plus the runner's bookkeeping per point and seed. Refused above the limit. */
+static int check_memory(const plan *p, const cli_args *a)
+{
+    double need = 0, one = 0, book = 0;
+    for (int k = 0; k < 2; k++) {
+        if (!p->have[k]) continue;
+        size_t n = cav_grid_size(&p->g[k], k);
+        size_t seeds = k == CAV_KIND_SIM ? (size_t)a->nseeds : 1;
+        double v[CAV_MAX_PARAMS], mx = 0;
+        for (size_t i = 0; i < n; i++) {
+            cav_grid_point(&p->g[k], k, i, v);
+            double b = cav_model_memory(p->m, k, v);
+            if (b > mx) mx = b;
+        }
+        double units = (double)n * (double)seeds, workers = a->jobs < units ? a->jobs : units;
+        double b = (double)n * (CAV_KEY_LEN + 8.0 * (p->m->nparams + p->m->nwarm)) +
+                   units * (sizeof(cav_result) + 24.0);
+        one = mx > one ? mx : one;
+        book += b;
+        need = need > mx * workers + b ? need : mx * workers + b;
+    }
+    double limit = a->memory_set ? a->max_memory_gb * 1e9 : available_memory();
+    if (limit <= 0 || need <= limit) return 1;
+    cli_error("this run needs about %.3g GB (%.3g GB per computation x %d jobs, %.3g GB of "
+              "bookkeeping) and %.3g GB are %s; use fewer points or jobs, smaller sizes, or "
+              "--max-memory GB to change the limit (0: no check)",
+              need / 1e9, one / 1e9, a->jobs, book / 1e9, limit / 1e9,
+              a->memory_set ? "allowed by --max-memory" : "available");
+    return 0;
+}
+
+static int plan_build(plan *p, cli_args *a)
+{
+    const cav_model *m = p->m;
+    if (!check_param_names(m, p->cmd, a)) return 0;
+    if (p->cmd == CLI_COMPARE) {
+        if (!plan_compare(p, a)) return 0;
+    } else {
+        int k = p->cmd == CLI_THEORY ? CAV_KIND_THEORY : CAV_KIND_SIM;
+        if (k == CAV_KIND_THEORY ? !m->theory : !m->simulate) {
+            cli_error("model %s has no %s", m->name, cav_kind_name(k));
+            return 0;
+        }
+        cav_err err = {0};
+        if (cav_grid_init(&p->g[k], m, &err)) {
+            cli_error("%s", err.msg);
+            return 0;
+        }
+        p->have[k] = 1;
+        if (!apply_params(&p->g[k], a, NULL)) return 0;
+    }
+    for (int k = 0; k < 2; k++) {
+        cav_err err = {0};
+        if (p->have[k] && cav_grid_check(&p->g[k], k, &err)) {
+            cli_error("%s", err.msg);
+            return 0;
+        }
+    }
+    return check_memory(p, a);
 }
 
 static void progress_line(void *ctx, const cav_progress *p)
@@ -221,332 +367,96 @@ static void report_failures(const cav_run *r)
     if (shown > 20) cli_error("... and %zu more failures", shown - 20);
 }
 
-/* Apply the model's compare_set ("name=value;name=v1,v2") to g; the key "seeds" sets the
- * default number of seeds (unless --seeds was given). */
-static int apply_set(const cav_model *m, cav_grid *g, sweep_args *a)
+static int run_plan(const plan *p, const cli_args *a)
 {
-    if (!m->compare_set) return 1;
-    char buf[1024];
-    snprintf(buf, sizeof buf, "%s", m->compare_set);
-    char *save = NULL;
-    for (char *t = strtok_r(buf, ";", &save); t; t = strtok_r(NULL, ";", &save)) {
-        char *eq = strchr(t, '=');
-        if (!eq) continue;
-        *eq = '\0';
-        if (!strcmp(t, "seeds") && cav_model_param_index(m, t) < 0) {
-            long ns = strtol(eq + 1, NULL, 10);
-            if (!a->seeds_set && ns >= 1 && ns <= 1000000) a->nseeds = (int)ns;
-            continue;
-        }
-        cav_err err = {0};
-        if (cav_grid_set(g, t, eq + 1, &err)) {
-            cli_error("model %s compare_set: %s", m->name, err.msg);
-            return 0;
-        }
-    }
-    return 1;
-}
-
-static int open_store(sweep_args *a, cav_store **st)
-{
-    *st = NULL;
-    if (a->nostore || cli_rank != 0) return 1;
-    cav_err err = {0};
-    if (cav_store_open(a->store ? a->store : "cavity.db", CAV_STORE_WRITE, st, &err)) {
-        cli_error("%s", err.msg);
-        return 0;
-    }
-    return 1;
-}
-
-int cli_sweep(int argc, char **argv)
-{
-    sweep_args a;
-    memset(&a, 0, sizeof a);
-    a.cmd = argv[0];
-    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-    a.jobs = ncpu > 0 && ncpu < 256 ? (int)ncpu : 1; /* results do not depend on it */
-    a.nseeds = 10;
-    a.seed0 = 1;
-    int compare = !strcmp(a.cmd, "compare");
-    /* compare: the model's compare_set first, so that options override it. */
-    int rc = -1;
-    if (compare && argc >= 2 && strncmp(argv[1], "-", 1) != 0) {
-        const cav_model *m = cli_model(argv[1]);
-        if (!m) return EXIT_USAGE;
-        /* x must be known before parsing to tell its grid apart: scan for --x first. */
-        for (int i = 2; i + 1 < argc; i++)
-            if (!strcmp(argv[i], "--x")) a.x = argv[i + 1];
-        if (!a.x) a.x = m->compare_x;
-    }
-    rc = parse(argc, argv, &a);
-    if (rc >= 0) {
-        cav_grid_free(&a.g);
-        return rc;
-    }
-    const cav_model *m = a.m;
-    cav_grid gt, gs; /* compare: theory and simulation grids */
-    int kinds[2], nk = 0, x_is_obs = 0;
-    cav_err err = {0};
-    if (compare) {
-        if (!m->theory || !m->simulate) {
-            cli_error("model %s lacks %s; compare needs both", m->name,
-                      m->theory ? "a simulation" : "a theory");
-            cav_grid_free(&a.g);
-            return EXIT_USAGE;
-        }
-        /* x is a parameter (swept), or, for a model with a per-row axis (time steps), an
-         * output column such as the axis itself: then theory and simulation run at the model's
-         * parameters and every row is a point of the curve. */
-        if (a.x && cav_model_param_index(m, a.x) < 0 && m->axis && cav_model_obs_index(m, a.x) >= 0)
-            x_is_obs = 1;
-        if (!a.x || (!x_is_obs && cav_model_param_index(m, a.x) < 0)) {
-            if (m->axis)
-                cli_error("--x: '%s' is neither a parameter nor an output column of %s",
-                          a.x ? a.x : "(none)", m->name);
-            else
-                cli_error("--x: '%s' is not a parameter of %s", a.x ? a.x : "(none)", m->name);
-            cav_grid_free(&a.g);
-            return EXIT_USAGE;
-        }
-        if (x_is_obs && (a.tgrid || a.sgrid)) {
-            cli_error("--%s: x = '%s' is an output column of %s, not a parameter (the rows are "
-                      "its values)",
-                      a.tgrid ? "theory-grid" : "sim-grid", a.x, m->name);
-            cav_grid_free(&a.g);
-            return EXIT_USAGE;
-        }
-        /* Rebuild: compare_set defaults, then the user's options, then the x grids. */
-        cav_grid user = a.g;
-        cav_grid_init(&gt, m, &err);
-        if (!apply_set(m, &gt, &a)) return EXIT_USAGE;
-        for (int i = 0; i < m->nparams; i++) {
-            int set = 0;
-            for (int j = 0; j < user.nset; j++)
-                set |= user.order[j] == i;
-            if (!set) continue;
-            free(gt.vals[i]);
-            gt.vals[i] = user.vals[i];
-            gt.n[i] = user.n[i];
-            user.vals[i] = NULL;
-        }
-        cav_grid_free(&user);
-        int xi = cav_model_param_index(m, a.x);
-        const char *tg = x_is_obs  ? NULL
-                         : a.tgrid ? a.tgrid
-                         : a.xgrid ? a.xgrid
-                                   : m->compare_theory;
-        const char *sg = x_is_obs ? NULL : a.sgrid ? a.sgrid : a.xgrid ? a.xgrid : m->compare_sim;
-        if (cav_grid_init(&gs, m, &err)) return EXIT_FAILED;
-        for (int i = 0; i < m->nparams; i++) {
-            free(gs.vals[i]);
-            gs.vals[i] = malloc(gt.n[i] * sizeof(double));
-            memcpy(gs.vals[i], gt.vals[i], gt.n[i] * sizeof(double));
-            gs.n[i] = gt.n[i];
-        }
-        if ((tg && cav_grid_set(&gt, a.x, tg, &err)) || (sg && cav_grid_set(&gs, a.x, sg, &err))) {
-            cli_error("%s", err.msg);
-            cav_grid_free(&gt);
-            cav_grid_free(&gs);
-            return EXIT_USAGE;
-        }
-        if (xi >= 0) gt.chain = gs.chain = xi;
-        if (!a.y) a.y = m->compare_y ? m->compare_y : m->obs[0].name;
-        if (!a.by) a.by = m->compare_by;
-        if (a.by && cav_model_param_index(m, a.by) < 0) {
-            cli_error("--by: unknown parameter '%s' of model %s", a.by, m->name);
-            return EXIT_USAGE;
-        }
-        char ybuf[512];
-        snprintf(ybuf, sizeof ybuf, "%s", a.y);
-        char *save = NULL;
-        for (char *t = strtok_r(ybuf, ",", &save); t; t = strtok_r(NULL, ",", &save))
-            if (cav_model_obs_index(m, t) < 0) {
-                cli_error("--y: unknown observable '%s' of model %s", t, m->name);
-                return EXIT_USAGE;
-            }
-        char def[256];
-        snprintf(def, sizeof def, "%s.svg", m->name);
-        if (!a.out) a.out = strdup(def);
-        if (cav_figure_format(a.out, &err) < 0 || !cav_figure_gnuplot(&err)) {
-            cli_error("%s", err.msg);
-            return EXIT_USAGE;
-        }
-        kinds[nk++] = CAV_KIND_THEORY;
-        kinds[nk++] = CAV_KIND_SIM;
-    } else {
-        gt = a.g;
-        kinds[nk++] = !strcmp(a.cmd, "theory") ? CAV_KIND_THEORY : CAV_KIND_SIM;
-        if (kinds[0] == CAV_KIND_THEORY ? !m->theory : !m->simulate) {
-            cli_error("model %s has no %s", m->name, cav_kind_name(kinds[0]));
-            cav_grid_free(&gt);
-            return EXIT_USAGE;
-        }
-    }
-    for (int k = 0; k < nk; k++) {
-        const cav_grid *g = compare && kinds[k] == CAV_KIND_SIM ? &gs : &gt;
-        if (cav_grid_check(g, kinds[k], &err)) {
-            cli_error("%s", err.msg);
-            return EXIT_USAGE;
-        }
-    }
     cav_store *store = NULL;
-    if (!open_store(&a, &store)) return EXIT_USAGE;
-
+    cav_err err = {0};
+    if (!a->nostore && cli_rank == 0 &&
+        cav_store_open(a->store ? a->store : "cavity.db", CAV_STORE_WRITE, &store, &err)) {
+        cli_error("%s", err.msg);
+        return EXIT_USAGE;
+    }
     cav_run *runs[2] = {NULL, NULL};
+    size_t nruns = 0, total = 0, failed = 0;
     int code = EXIT_OKAY;
-    size_t total = 0, failed = 0;
-    for (int k = 0; k < nk; k++) {
+    for (int k = 0; k < 2 && code == EXIT_OKAY; k++) {
+        if (!p->have[k]) continue;
         cav_run_opts o;
         cav_run_opts_init(&o);
-        o.kind = kinds[k];
-        o.jobs = a.jobs;
-        o.nseeds = a.nseeds;
-        o.seed0 = (uint64_t)a.seed0;
-        o.recompute = a.recompute;
+        o.kind = k;
+        o.jobs = a->jobs;
+        o.nseeds = a->nseeds;
+        o.seed0 = (uint64_t)a->seed0;
+        o.recompute = a->recompute;
         o.store = store;
-        int show = cli_rank == 0 && (a.progress || isatty(2));
+        int show = cli_rank == 0 && (a->progress || isatty(2));
         if (show) o.progress = progress_line;
-        const cav_grid *g = compare && kinds[k] == CAV_KIND_SIM ? &gs : &gt;
-        int s = cav_run_exec(g, &o, &runs[k], &err);
+        int s = cav_run_exec(&p->g[k], &o, &runs[nruns], &err);
         if (show) fputc('\n', stderr);
         if (s) {
             cli_error("%s", err.msg);
             code = EXIT_FAILED;
             break;
         }
-        report_failures(runs[k]);
-        total += runs[k]->npoints * runs[k]->nseeds;
-        failed += runs[k]->nfailed;
+        report_failures(runs[nruns]);
+        total += runs[nruns]->npoints * runs[nruns]->nseeds;
+        failed += runs[nruns]->nfailed;
+        nruns++;
     }
     if (code == EXIT_OKAY && cli_rank == 0) {
-        if (cav_table_write(stdout, a.format, (const cav_run *const *)runs, (size_t)nk, &err)) {
+        if (cav_table_write(stdout, a->format, (const cav_run *const *)runs, nruns, &err)) {
             cli_error("%s", err.msg);
             code = EXIT_FAILED;
-        } else if (compare) {
-            if (cav_figure_write(a.out, (const cav_run *const *)runs, 2, a.x, a.y, a.by, &err)) {
+        } else if (p->cmd == CLI_COMPARE) {
+            if (cav_figure_write(p->out, (const cav_run *const *)runs, nruns, p->x, p->y, p->by,
+                                 &err)) {
                 cli_error("%s", err.msg);
                 code = EXIT_FAILED;
             } else {
-                cli_error("figure written to %s", a.out);
+                cli_error("figure written to %s", p->out);
             }
         }
         if (code == EXIT_OKAY && failed) code = failed == total ? EXIT_FAILED : EXIT_PARTIAL;
     }
-    for (int k = 0; k < nk; k++)
+    for (size_t k = 0; k < nruns; k++)
         cav_run_free(runs[k]);
     cav_store_close(store);
-    cav_grid_free(&gt);
-    if (compare) cav_grid_free(&gs);
     return code;
 }
 
-int cli_plot(int argc, char **argv)
+int cli_sweep(int argc, char **argv)
 {
+    unsigned cmd = !strcmp(argv[0], "theory")     ? CLI_THEORY
+                   : !strcmp(argv[0], "simulate") ? CLI_SIMULATE
+                                                  : CLI_COMPARE;
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-        FILE *f = argc < 2 ? stderr : stdout;
-        fprintf(f,
-                "usage: cavity plot STORE --model MODEL --x NAME [--y LIST] [--by NAME]\n"
-                "                   [--where name=value ...] [-o FILE]\n"
-                "Draws stored results: theory as lines, simulation as points with error bars.\n");
-        return argc < 2 ? EXIT_USAGE : EXIT_OKAY;
+        if (argc < 2) {
+            cli_error("missing MODEL; models: %s", cav_model_names());
+            return EXIT_USAGE;
+        }
+        sweep_usage(cmd);
+        return EXIT_OKAY;
     }
-    sweep_args a;
+    plan p;
+    memset(&p, 0, sizeof p);
+    p.cmd = cmd;
+    p.m = cli_model(argv[1]);
+    if (!p.m) return EXIT_USAGE;
+    cli_args a;
     memset(&a, 0, sizeof a);
-    a.cmd = "plot";
-    const char *path = argv[1];
-    int rc = parse(argc - 1, argv + 1, &a);
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    a.jobs = ncpu > 0 && ncpu < 256 ? (int)ncpu : 1; /* results do not depend on it */
+    a.nseeds = 10;
+    a.seed0 = 1;
+    int rc = cli_parse(argc - 2, argv + 2, cmd, &a);
+    if (a.help) {
+        cli_model_help(stdout, p.m);
+        printf("\n");
+        sweep_usage(cmd);
+        return EXIT_OKAY;
+    }
     if (rc >= 0) return rc;
-    if (!a.model_name) {
-        cli_error("plot: --model is required; models: %s", cav_model_names());
-        return EXIT_USAGE;
-    }
-    const cav_model *m = cli_model(a.model_name);
-    if (!m) return EXIT_USAGE;
-    if (!a.x) a.x = m->compare_x;
-    if (!a.y) a.y = m->compare_y ? m->compare_y : m->obs[0].name;
-    if (!a.by) a.by = m->compare_by;
-    char def[256];
-    snprintf(def, sizeof def, "%s.svg", m->name);
-    if (!a.out) a.out = def;
-    cav_err err = {0};
-    if (!a.x) {
-        cli_error("plot: --x is required");
-        return EXIT_USAGE;
-    }
-    if (cav_figure_format(a.out, &err) < 0 || !cav_figure_gnuplot(&err)) {
-        cli_error("%s", err.msg);
-        return EXIT_USAGE;
-    }
-    cav_store *st = NULL;
-    if (cav_store_open(path, CAV_STORE_READ, &st, &err)) {
-        cli_error("%s", err.msg);
-        return EXIT_USAGE;
-    }
-    cav_run *runs[2] = {NULL, NULL};
-    const cav_run *use[2];
-    size_t n = 0;
-    int code = EXIT_OKAY;
-    for (int k = 0; k < 2 && code == EXIT_OKAY; k++) {
-        if (cav_run_load(st, m, k, a.where, (size_t)a.nwhere, &runs[k], &err)) {
-            cli_error("%s", err.msg);
-            code = err.code == CAV_EINVAL ? EXIT_USAGE : EXIT_FAILED;
-        } else if (runs[k]->npoints) {
-            use[n++] = runs[k];
-        }
-    }
-    if (code == EXIT_OKAY && n == 0) {
-        cli_error("plot: no stored results of model %s match", m->name);
-        code = EXIT_FAILED;
-    }
-    if (code == EXIT_OKAY && cav_figure_write(a.out, use, n, a.x, a.y, a.by, &err)) {
-        cli_error("%s", err.msg);
-        code = err.code == CAV_EINVAL ? EXIT_USAGE : EXIT_FAILED;
-    }
-    if (code == EXIT_OKAY) cli_error("figure written to %s", a.out);
-    cav_run_free(runs[0]);
-    cav_run_free(runs[1]);
-    cav_store_close(st);
-    return code;
-}
-
-int cli_export(int argc, char **argv)
-{
-    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-        FILE *f = argc < 2 ? stderr : stdout;
-        fprintf(f, "usage: cavity export STORE [--format csv|json]\n"
-                   "Dumps every stored row (model, kind, parameters, seed, observables, status,\n"
-                   "residual, iterations, wall time, version, git revision, timestamp).\n");
-        return argc < 2 ? EXIT_USAGE : EXIT_OKAY;
-    }
-    int format = CAV_FMT_CSV;
-    for (int i = 2; i < argc; i++) {
-        const char *v = NULL;
-        if (!strcmp(argv[i], "--format") && i + 1 < argc)
-            v = argv[++i];
-        else if (!strncmp(argv[i], "--format=", 9))
-            v = argv[i] + 9;
-        else {
-            cli_error("export: unknown argument '%s'", argv[i]);
-            return EXIT_USAGE;
-        }
-        if (!strcmp(v, "csv"))
-            format = CAV_FMT_CSV;
-        else if (!strcmp(v, "json"))
-            format = CAV_FMT_JSON;
-        else {
-            cli_error("--format: unknown value '%s'; allowed: csv, json", v);
-            return EXIT_USAGE;
-        }
-    }
-    cav_store *st = NULL;
-    cav_err err = {0};
-    if (cav_store_open(argv[1], CAV_STORE_READ, &st, &err)) {
-        cli_error("%s", err.msg);
-        return EXIT_USAGE;
-    }
-    int code = cav_store_export(st, stdout, format, &err) ? EXIT_FAILED : EXIT_OKAY;
-    if (code) cli_error("%s", err.msg);
-    cav_store_close(st);
-    return code;
+    rc = plan_build(&p, &a) ? run_plan(&p, &a) : EXIT_USAGE;
+    plan_free(&p);
+    return rc;
 }

@@ -25,7 +25,7 @@ static const cav_param_spec params[] = {
     F(init_overlap, .kind = CAV_PARAM_REAL, .def = 0.1, .lo = 0, .hi = 1, .flags = CAV_PF_HI_OPEN,
       .help = "overlap of the informed start (side observation); 0 is the uninformative fixed "
               "point"),
-    F(n, .kind = CAV_PARAM_INT, .def = 2000, .lo = 2, .hi = 1e5, .flags = CAV_PF_SIM,
+    F(n, .kind = CAV_PARAM_INT, .def = 2000, .lo = 2, .hi = 60000, .flags = CAV_PF_SIM,
       .help = "simulation: dimension"),
 };
 

@@ -6,7 +6,10 @@
  * the runner hands to a single worker (warm starts then never depend on the thread count). */
 #include "cavity/run.h"
 
+#include <ctype.h>
+#include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +38,31 @@ int cav_grid_init(cav_grid *g, const cav_model *m, cav_err *err)
     return CAV_OK;
 }
 
+int cav_grid_copy(cav_grid *dst, const cav_grid *src, cav_err *err)
+{
+    *dst = *src;
+    for (int i = 0; i < CAV_MAX_PARAMS; i++) {
+        dst->vals[i] = NULL;
+        if (!src->vals[i]) continue;
+        dst->vals[i] = malloc(src->n[i] * sizeof(double));
+        if (!dst->vals[i]) {
+            cav_grid_free(dst);
+            return cav_err_set(err, CAV_ENOMEM, "out of memory copying a grid");
+        }
+        memcpy(dst->vals[i], src->vals[i], src->n[i] * sizeof(double));
+    }
+    return CAV_OK;
+}
+
+int cav_grid_set_chain(cav_grid *g, const char *name, cav_err *err)
+{
+    int i = cav_model_param_index(g->model, name);
+    if (i < 0)
+        return cav_err_set(err, CAV_EINVAL, "chain: unknown parameter of model %s", g->model->name);
+    g->chain = i;
+    return CAV_OK;
+}
+
 void cav_grid_free(cav_grid *g)
 {
     if (!g) return;
@@ -45,22 +73,125 @@ void cav_grid_free(cav_grid *g)
     }
 }
 
-/* Strict number parse: the whole text must be a number. */
-static int parse_num(const cav_param_spec *p, const char *text, double *x, cav_err *err)
-{
-    char *end = NULL;
-    if (!*text) return cav_err_set(err, CAV_EINVAL, "%s: empty value in grid", p->name);
-    *x = strtod(text, &end);
-    if (end == text || *end != '\0')
-        return cav_err_set(err, CAV_EINVAL,
-                           "%s: '%s' is not a number (grids: a:b:n, a:b:n:log or x,y,z)", p->name,
-                           text);
-    return CAV_OK;
-}
-
 static int is_choice(const cav_param_spec *p)
 {
     return p->kind == CAV_PARAM_CHOICE || p->kind == CAV_PARAM_TYPE;
+}
+
+/* Split text at sep into at most max fields (empty fields kept): returns the count, or -1 when
+ * there are more. Fields point into buf (modified). */
+static int split(char *buf, char sep, char **f, int max)
+{
+    int n = 0;
+    for (char *c = buf;;) {
+        if (n == max) return -1;
+        f[n++] = c;
+        char *e = strchr(c, sep);
+        if (!e) break;
+        *e = '\0';
+        c = e + 1;
+    }
+    return n;
+}
+
+/* Range a:b:n[:log]: n values from a to b (endpoints exact), every value inside the range of
+ * the parameter because both endpoints are; integer parameters round to the nearest integer
+ * and must not produce the same value twice. */
+static int parse_range(const cav_param_spec *p, char *buf, const char *shown, double **vals,
+                       size_t *n, cav_err *err)
+{
+    char *f[5];
+    int nf = split(buf, ':', f, 5);
+    for (int i = 0; i < nf; i++)
+        if (!*f[i])
+            return cav_err_set(err, CAV_EINVAL, "%s: malformed grid '%s' (empty field %d)", p->name,
+                               shown, i + 1);
+    int islog = nf == 4 && strcmp(f[3], "log") == 0;
+    if (!(nf == 3 || islog))
+        return cav_err_set(err, CAV_EINVAL,
+                           "%s: malformed grid '%s' (use a:b:n, a:b:n:log or x,y,z)", p->name,
+                           shown);
+    double a, b;
+    int s = cav_param_parse(p, f[0], &a, err);
+    if (!s) s = cav_param_parse(p, f[1], &b, err);
+    if (s) return s;
+    char *end = NULL;
+    errno = 0;
+    long long cnt = strtoll(f[2], &end, 10);
+    if (*end || !isdigit((unsigned char)*f[2]))
+        return cav_err_set(err, CAV_EINVAL, "%s: grid '%s': point count is not a number",
+                           p->name, shown);
+    if (errno || cnt < 1 || cnt > CAV_GRID_MAX_VALUES)
+        return cav_err_set(err, CAV_EINVAL,
+                           "%s: grid '%s' needs a whole number of points n >= 1 (at most %d)",
+                           p->name, shown, CAV_GRID_MAX_VALUES);
+    if (islog && !(a > 0 && b > 0))
+        return cav_err_set(err, CAV_EINVAL, "%s: logarithmic grid '%s' needs positive endpoints",
+                           p->name, shown);
+    if (cnt > 1 && a == b)
+        return cav_err_set(err, CAV_EINVAL, "%s: grid '%s' repeats one value %lld times", p->name,
+                           shown, cnt);
+    if (p->kind == CAV_PARAM_INT && cnt > 1 && (double)(cnt - 1) > fabs(b - a))
+        return cav_err_set(err, CAV_EINVAL,
+                           "%s: grid '%s' has more points than integers between its endpoints",
+                           p->name, shown);
+    double *out = malloc((size_t)cnt * sizeof *out);
+    if (!out)
+        return cav_err_set(err, CAV_ENOMEM, "%s: out of memory for %lld values", p->name, cnt);
+    for (long long i = 0; i < cnt; i++) {
+        double t = cnt > 1 ? (double)i / (double)(cnt - 1) : 0.0;
+        double x = islog ? exp(log(a) + t * (log(b) - log(a))) : a + t * (b - a);
+        if (i == 0) x = a;
+        if (cnt > 1 && i == cnt - 1) x = b;
+        if (p->kind == CAV_PARAM_INT) x = nearbyint(x);
+        /* Rounding inside the interval cannot leave it: clamp what floating point might. */
+        x = fmin(fmax(x, fmin(a, b)), fmax(a, b));
+        out[i] = x == 0 ? 0.0 : x;
+    }
+    *vals = out;
+    *n = (size_t)cnt;
+    return CAV_OK;
+}
+
+/* List x,y,z: every item a value of the parameter, none twice. */
+static int parse_list(const cav_param_spec *p, char *buf, const char *shown, double **vals,
+                      size_t *n, cav_err *err)
+{
+    size_t cap = 1;
+    for (const char *c = buf; *c; c++)
+        cap += *c == ',';
+    char **f = malloc(cap * sizeof *f);
+    double *out = malloc(cap * sizeof *out);
+    int s = CAV_OK;
+    if (!f || !out) {
+        s = cav_err_set(err, CAV_ENOMEM, "%s: out of memory", p->name);
+        goto fail;
+    }
+    split(buf, ',', f, (int)cap);
+    for (size_t i = 0; i < cap; i++) {
+        if (!*f[i]) {
+            s = cav_err_set(err, CAV_EINVAL, "%s: malformed grid '%s' (empty item %zu)", p->name,
+                            shown, i + 1);
+            goto fail;
+        }
+        if ((s = cav_param_parse(p, f[i], &out[i], err))) goto fail;
+        for (size_t j = 0; j < i; j++)
+            if (out[j] == out[i]) {
+                char v[64];
+                cav_param_format(p, out[i], v, sizeof v);
+                s = cav_err_set(err, CAV_EINVAL, "%s: value %s appears twice in '%s'", p->name, v,
+                                shown);
+                goto fail;
+            }
+    }
+    free(f);
+    *vals = out;
+    *n = cap;
+    return CAV_OK;
+fail:
+    free(f);
+    free(out);
+    return s;
 }
 
 int cav_grid_parse(const cav_param_spec *p, const char *text, double **vals, size_t *n,
@@ -68,92 +199,17 @@ int cav_grid_parse(const cav_param_spec *p, const char *text, double **vals, siz
 {
     *vals = NULL;
     *n = 0;
-    char buf[4096];
-    if (strlen(text) >= sizeof buf)
-        return cav_err_set(err, CAV_EINVAL, "%s: grid text too long", p->name);
-    snprintf(buf, sizeof buf, "%s", text);
-    int s = CAV_OK;
-    double *out = NULL;
-    size_t cnt = 0;
-    if (strchr(buf, ':') && !is_choice(p)) {
-        /* Range a:b:n[:log]. */
-        char *f[5] = {0};
-        int nf = 0;
-        char *save = NULL;
-        for (char *t = strtok_r(buf, ":", &save); t; t = strtok_r(NULL, ":", &save)) {
-            if (nf == 5) break;
-            f[nf++] = t;
-        }
-        int islog = nf == 4 && strcmp(f[3], "log") == 0;
-        if (!(nf == 3 || islog))
-            return cav_err_set(err, CAV_EINVAL,
-                               "%s: malformed grid '%s' (use a:b:n, a:b:n:log or x,y,z)", p->name,
-                               text);
-        double a = 0, b = 0, nn = 0;
-        if ((s = parse_num(p, f[0], &a, err)) || (s = parse_num(p, f[1], &b, err)) ||
-            (s = parse_num(p, f[2], &nn, err)))
-            return s;
-        if (!(nn >= 1 && nn == floor(nn) && nn <= 1e7))
-            return cav_err_set(err, CAV_EINVAL,
-                               "%s: grid '%s' needs a whole number of points n >= 1", p->name,
-                               text);
-        if (!isfinite(a) || !isfinite(b))
-            return cav_err_set(err, CAV_EINVAL, "%s: grid '%s' has a non-finite endpoint", p->name,
-                               text);
-        if (islog && !(a > 0 && b > 0))
-            return cav_err_set(err, CAV_EINVAL,
-                               "%s: logarithmic grid '%s' needs positive endpoints", p->name, text);
-        cnt = (size_t)nn;
-        out = malloc(cnt * sizeof *out);
-        if (!out) return cav_err_set(err, CAV_ENOMEM, "out of memory");
-        for (size_t i = 0; i < cnt; i++) {
-            double t = cnt > 1 ? (double)i / (double)(cnt - 1) : 0.0;
-            double x = islog ? exp(log(a) + t * (log(b) - log(a))) : a + t * (b - a);
-            if (i == 0) x = a;
-            if (cnt > 1 && i == cnt - 1) x = b;
-            if (p->kind == CAV_PARAM_INT) x = nearbyint(x);
-            out[i] = x;
-        }
-    } else {
-        /* List x,y,z (a single value is a list of one). */
-        size_t cap = 1;
-        for (const char *c = buf; *c; c++)
-            cap += *c == ',';
-        out = malloc(cap * sizeof *out);
-        if (!out) return cav_err_set(err, CAV_ENOMEM, "out of memory");
-        char *q = buf;
-        for (;;) {
-            char *comma = strchr(q, ',');
-            if (comma) *comma = '\0';
-            if (!*q) {
-                free(out);
-                return cav_err_set(err, CAV_EINVAL, "%s: malformed grid '%s' (empty item)", p->name,
-                                   text);
-            }
-            if (is_choice(p)) {
-                s = cav_param_parse(p, q, &out[cnt], err);
-            } else {
-                s = parse_num(p, q, &out[cnt], err);
-            }
-            if (s) {
-                free(out);
-                return s;
-            }
-            cnt++;
-            if (!comma) break;
-            q = comma + 1;
-        }
-    }
-    for (size_t i = 0; i < cnt; i++) {
-        s = cav_param_check(p, out[i], err);
-        if (s) {
-            free(out);
-            return s;
-        }
-    }
-    *vals = out;
-    *n = cnt;
-    return CAV_OK;
+    char shown[200];
+    cav_text_escape(text, shown, sizeof shown);
+    size_t len = strlen(text);
+    if (len == 0) return cav_err_set(err, CAV_EINVAL, "%s: empty value", p->name);
+    if (len >= CAV_GRID_MAX_TEXT)
+        return cav_err_set(err, CAV_EINVAL, "%s: grid text of %zu bytes is too long (at most %d)",
+                           p->name, len, CAV_GRID_MAX_TEXT - 1);
+    char buf[CAV_GRID_MAX_TEXT];
+    memcpy(buf, text, len + 1);
+    if (strchr(buf, ':') && !is_choice(p)) return parse_range(p, buf, shown, vals, n, err);
+    return parse_list(p, buf, shown, vals, n, err);
 }
 
 int cav_grid_set(cav_grid *g, const char *name, const char *text, cav_err *err)
@@ -206,9 +262,26 @@ static size_t nvals(const cav_grid *g, int kind, int i)
 size_t cav_grid_size(const cav_grid *g, int kind)
 {
     size_t n = 1;
-    for (int i = 0; i < g->model->nparams; i++)
-        n *= nvals(g, kind, i);
+    for (int i = 0; i < g->model->nparams; i++) {
+        size_t k = nvals(g, kind, i);
+        if (k && n > SIZE_MAX / k) return SIZE_MAX;
+        n *= k;
+    }
     return n;
+}
+
+int cav_grid_count(const cav_grid *g, int kind, size_t *n, cav_err *err)
+{
+    double total = 1;
+    for (int i = 0; i < g->model->nparams; i++)
+        total *= (double)nvals(g, kind, i);
+    *n = cav_grid_size(g, kind);
+    if (total > CAV_GRID_MAX_POINTS)
+        return cav_err_set(err, CAV_EINVAL,
+                           "the %s grid has %.6g points, more than the limit of %d; split the "
+                           "sweep into several runs",
+                           cav_kind_name(kind), total, CAV_GRID_MAX_POINTS);
+    return CAV_OK;
 }
 
 size_t cav_grid_chain_len(const cav_grid *g, int kind)
@@ -237,11 +310,13 @@ void cav_grid_point(const cav_grid *g, int kind, size_t idx, double *v)
 int cav_grid_check(const cav_grid *g, int kind, cav_err *err)
 {
     const cav_model *m = g->model;
-    size_t n = cav_grid_size(g, kind);
+    size_t n;
+    int s = cav_grid_count(g, kind, &n, err);
+    if (s) return s;
     double v[CAV_MAX_PARAMS];
     for (size_t i = 0; i < n; i++) {
         cav_grid_point(g, kind, i, v);
-        int s = cav_model_check(m, kind, v, err);
+        s = cav_model_check(m, kind, v, err);
         if (s) {
             char key[CAV_KEY_LEN], msg[CAV_ERR_MSG_LEN];
             cav_key_format(m, kind, v, key, sizeof key);

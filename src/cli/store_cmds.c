@@ -1,0 +1,118 @@
+/* `cavity plot STORE ...` and `cavity export STORE`: figures and tables from a results store. */
+#include "cli/cli.h"
+
+#include <stdio.h>
+#include <string.h>
+
+int cli_plot(int argc, char **argv)
+{
+    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+        FILE *f = argc < 2 ? stderr : stdout;
+        fprintf(f,
+                "usage: cavity plot STORE --model MODEL --x NAME [--y LIST] [--by NAME]\n"
+                "                   [--where name=value ...] [-o FILE]\n"
+                "Draws stored results: theory as lines, simulation as points with error bars.\n");
+        return argc < 2 ? EXIT_USAGE : EXIT_OKAY;
+    }
+    cli_args a;
+    memset(&a, 0, sizeof a);
+    const char *path = argv[1];
+    int rc = cli_parse(argc - 2, argv + 2, CLI_PLOT, &a);
+    if (a.help) return cli_plot(2, (char *[]){argv[0], "--help", NULL});
+    if (rc >= 0) return rc;
+    if (!a.model_name) {
+        cli_error("plot: --model is required; models: %s", cav_model_names());
+        return EXIT_USAGE;
+    }
+    const cav_model *m = cli_model(a.model_name);
+    if (!m) return EXIT_USAGE;
+    if (!a.x) a.x = m->compare_x;
+    if (!a.y) a.y = m->compare_y ? m->compare_y : m->obs[0].name;
+    if (!a.by) a.by = m->compare_by;
+    char def[256];
+    snprintf(def, sizeof def, "%s.svg", m->name);
+    if (!a.out) a.out = def;
+    cav_err err = {0};
+    if (!a.x) {
+        cli_error("plot: --x is required");
+        return EXIT_USAGE;
+    }
+    if (cav_figure_format(a.out, &err) < 0 || !cav_figure_gnuplot(&err)) {
+        cli_error("%s", err.msg);
+        return EXIT_USAGE;
+    }
+    cav_store *st = NULL;
+    if (cav_store_open(path, CAV_STORE_READ, &st, &err)) {
+        cli_error("%s", err.msg);
+        return EXIT_USAGE;
+    }
+    cav_run *runs[2] = {NULL, NULL};
+    const cav_run *use[2];
+    size_t n = 0;
+    int code = EXIT_OKAY;
+    for (int k = 0; k < 2 && code == EXIT_OKAY; k++) {
+        if (cav_run_load(st, m, k, a.where, (size_t)a.nwhere, &runs[k], &err)) {
+            cli_error("%s", err.msg);
+            code = err.code == CAV_EINVAL ? EXIT_USAGE : EXIT_FAILED;
+        } else if (runs[k]->npoints) {
+            use[n++] = runs[k];
+        }
+    }
+    if (code == EXIT_OKAY && n == 0) {
+        cli_error("plot: no stored results of model %s match", m->name);
+        code = EXIT_FAILED;
+    }
+    if (code == EXIT_OKAY && cav_figure_write(a.out, use, n, a.x, a.y, a.by, &err)) {
+        cli_error("%s", err.msg);
+        code = err.code == CAV_EINVAL ? EXIT_USAGE : EXIT_FAILED;
+    }
+    if (code == EXIT_OKAY) cli_error("figure written to %s", a.out);
+    cav_run_free(runs[0]);
+    cav_run_free(runs[1]);
+    cav_store_close(st);
+    return code;
+}
+
+int cli_export(int argc, char **argv)
+{
+    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+        FILE *f = argc < 2 ? stderr : stdout;
+        fprintf(f, "usage: cavity export STORE [--format csv|json]\n"
+                   "Dumps every stored row (model, kind, parameters, seed, observables, status,\n"
+                   "residual, iterations, wall time, version, git revision, timestamp).\n");
+        return argc < 2 ? EXIT_USAGE : EXIT_OKAY;
+    }
+    int format = CAV_FMT_CSV;
+    for (int i = 2; i < argc; i++) {
+        const char *v = NULL;
+        char shown[160];
+        cav_text_escape(argv[i], shown, sizeof shown);
+        if (!strcmp(argv[i], "--format") && i + 1 < argc)
+            v = argv[++i];
+        else if (!strncmp(argv[i], "--format=", 9))
+            v = argv[i] + 9;
+        else {
+            cli_error("export: unknown argument '%s'", shown);
+            return EXIT_USAGE;
+        }
+        cav_text_escape(v, shown, sizeof shown);
+        if (!strcmp(v, "csv"))
+            format = CAV_FMT_CSV;
+        else if (!strcmp(v, "json"))
+            format = CAV_FMT_JSON;
+        else {
+            cli_error("--format: unknown value '%s'; allowed: csv, json", shown);
+            return EXIT_USAGE;
+        }
+    }
+    cav_store *st = NULL;
+    cav_err err = {0};
+    if (cav_store_open(argv[1], CAV_STORE_READ, &st, &err)) {
+        cli_error("%s", err.msg);
+        return EXIT_USAGE;
+    }
+    int code = cav_store_export(st, stdout, format, &err) ? EXIT_FAILED : EXIT_OKAY;
+    if (code) cli_error("%s", err.msg);
+    cav_store_close(st);
+    return code;
+}

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Build and run the test suite (everything but the tests labelled "slow").
 #   scripts/test.sh              release build in ./build, all fast tests
-#   scripts/test.sh --sanitize   ASan+UBSan build in ./build-asan, unit tests only
+#   scripts/test.sh --sanitize   ASan+UBSan build in ./build-asan: unit and CLI tests
+#                                (the CLI fuzz test included), leak detection on
 #   scripts/test.sh --slow       also the slow statistical tests (takes long)
 # CAVITY_WERROR=ON turns warnings into errors (CI does this).
 set -euo pipefail
@@ -13,7 +14,7 @@ case "$mode" in
     cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DCAVITY_SANITIZE=ON -DCAVITY_MPI=OFF \
       -DCAVITY_WERROR="${CAVITY_WERROR:-OFF}" >/dev/null
     cmake --build build-asan -j"$jobs"
-    ASAN_OPTIONS=detect_leaks=1 ctest --test-dir build-asan -L unit -LE slow --output-on-failure -j"$jobs"
+    ASAN_OPTIONS=detect_leaks=1 ctest --test-dir build-asan -LE 'slow|models|compat' --output-on-failure -j"$jobs"
     ;;
   --slow)
     cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DCAVITY_WERROR="${CAVITY_WERROR:-OFF}" >/dev/null

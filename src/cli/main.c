@@ -127,7 +127,7 @@ static int cmd_list(void)
 static int dispatch(int argc, char **argv)
 {
     if (argc < 2) {
-        usage(stderr);
+        cli_error("missing COMMAND; run `cavity --help` for the commands");
         return EXIT_USAGE;
     }
     const char *cmd = argv[1];

@@ -31,9 +31,13 @@ static void quantity_usage(const char *name)
 int cli_quantity(int argc, char **argv)
 {
     const char *name = argv[0];
-    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+    if (argc < 2) {
+        cli_error("%s: missing MODEL; run `cavity %s --help`", name, name);
+        return EXIT_USAGE;
+    }
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
         quantity_usage(name);
-        return argc < 2 ? EXIT_USAGE : EXIT_OKAY;
+        return EXIT_OKAY;
     }
     const cav_model *m = cli_model(argv[1]);
     if (!m) return EXIT_USAGE;

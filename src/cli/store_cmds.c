@@ -6,13 +6,17 @@
 
 int cli_plot(int argc, char **argv)
 {
-    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-        FILE *f = argc < 2 ? stderr : stdout;
+    if (argc < 2) {
+        cli_error("plot: missing STORE; run `cavity plot --help`");
+        return EXIT_USAGE;
+    }
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+        FILE *f = stdout;
         fprintf(f,
                 "usage: cavity plot STORE --model MODEL --x NAME [--y LIST] [--by NAME]\n"
                 "                   [--where name=value ...] [-o FILE]\n"
                 "Draws stored results: theory as lines, simulation as points with error bars.\n");
-        return argc < 2 ? EXIT_USAGE : EXIT_OKAY;
+        return EXIT_OKAY;
     }
     cli_args a;
     memset(&a, 0, sizeof a);
@@ -75,12 +79,16 @@ int cli_plot(int argc, char **argv)
 
 int cli_export(int argc, char **argv)
 {
-    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-        FILE *f = argc < 2 ? stderr : stdout;
+    if (argc < 2) {
+        cli_error("export: missing STORE; run `cavity export --help`");
+        return EXIT_USAGE;
+    }
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+        FILE *f = stdout;
         fprintf(f, "usage: cavity export STORE [--format csv|json]\n"
                    "Dumps every stored row (model, kind, parameters, seed, observables, status,\n"
                    "residual, iterations, wall time, version, git revision, timestamp).\n");
-        return argc < 2 ? EXIT_USAGE : EXIT_OKAY;
+        return EXIT_OKAY;
     }
     int format = CAV_FMT_CSV;
     for (int i = 2; i < argc; i++) {

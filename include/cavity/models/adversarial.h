@@ -39,7 +39,8 @@ typedef struct cav_adv_obs {
     double lambda_used, overparam;
 } cav_adv_obs;
 
-extern const cav_model cav_model_adversarial, cav_model_adversarial_latent;
+extern const cav_model cav_model_adversarial;
+extern const cav_model cav_model_adversarial_latent;
 
 #ifdef __cplusplus
 }

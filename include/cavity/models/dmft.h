@@ -47,7 +47,8 @@ typedef struct cav_amp_wigner_obs {
     double step, overlap, mse;
 } cav_amp_wigner_obs;
 
-extern const cav_model cav_model_dmft_gd, cav_model_amp_wigner;
+extern const cav_model cav_model_dmft_gd;
+extern const cav_model cav_model_amp_wigner;
 
 #ifdef __cplusplus
 }

@@ -19,3 +19,7 @@ add_test(NAME cli_fuzz
   COMMAND python3 ${CMAKE_CURRENT_LIST_DIR}/fuzz.py ${CMAKE_BINARY_DIR}/cavity
           ${CMAKE_CURRENT_BINARY_DIR}/cli_fuzz 2000 1)
 set_tests_properties(cli_fuzz PROPERTIES LABELS "cli;fast;fuzz" TIMEOUT 1200)
+# Multi-threaded sweeps of every model; the ThreadSanitizer build runs this one (label tsan).
+add_test(NAME cli_tsan COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/test_tsan.sh ${CMAKE_BINARY_DIR}/cavity
+  ${CMAKE_CURRENT_BINARY_DIR}/cli_tsan)
+set_tests_properties(cli_tsan PROPERTIES LABELS "cli;fast;tsan" TIMEOUT 1200)

@@ -143,8 +143,10 @@ static inline __attribute__((always_inline)) void resp_col_blocks(const size_t N
 
 /* Picard sweep: all rows of the response at once from D (after the forward pass of a chunk),
  * column by column, in groups of up to 4 vector blocks; g: (T+1) x W work. */
+/* (No clones under the sanitizers: their runtimes are not up yet when the loader runs the ifunc
+ * resolver that picks a clone.) */
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) &&                             \
-    !defined(__SANITIZE_ADDRESS__)
+    !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
 __attribute__((target_clones("avx512f", "avx2", "default")))
 #endif
 static void

@@ -172,7 +172,6 @@ typedef struct cav_amp_wigner_config {
 int cav_amp_wigner_simulate(const cav_amp_wigner_config *c, double *out, cav_err *err);
 /* Its state evolution is cav_dmft_amp_se (cavity/dmft.h), same row layout. */
 
-
 /* ------------------------------------------------------------------------------------------ */
 /* GAMP for a GLM with Gaussian prior */
 /* ------------------------------------------------------------------------------------------ */

@@ -47,13 +47,14 @@ struct cav_loss {
     double par[CAV_LOSS_NPAR]; /* hyper-parameters (e.g. smooth-hinge width); 0 if unused */
 };
 
-extern const cav_loss_type cav_loss_square;       /* (y - h)^2 / 2 */
-extern const cav_loss_type cav_loss_hinge;        /* max(0, 1 - y h) */
-extern const cav_loss_type cav_loss_logistic;     /* log(1 + exp(-y h)), stable */
+extern const cav_loss_type cav_loss_square;   /* (y - h)^2 / 2 */
+extern const cav_loss_type cav_loss_hinge;    /* max(0, 1 - y h) */
+extern const cav_loss_type cav_loss_logistic; /* log(1 + exp(-y h)), stable */
 /* Robust square loss (|y - h| + r)^2/2 with r = par[0] >= 0 (0: the square loss), the inner
  * maximum of square-loss adversarial training at a fixed radius r = eps_t N(w); a registered loss
- * type (name "square-robust"; used by the adversarial-training engine, cavity/adversarial.h). Its prox: h* = y when |omega - y| <= r V, else
- * y + sign(omega - y)(|omega - y| - r V)/(1 + V); kinks in u = y omega at 1 -+ r V. */
+ * type (name "square-robust"; used by the adversarial-training engine, cavity/adversarial.h). Its
+ * prox: h* = y when |omega - y| <= r V, else y + sign(omega - y)(|omega - y| - r V)/(1 + V); kinks
+ * in u = y omega at 1 -+ r V. */
 extern const cav_loss_type cav_loss_square_robust;
 
 extern const cav_loss_type cav_loss_smooth_hinge; /* quadratically smoothed hinge, width par[0] */

@@ -123,6 +123,13 @@ typedef struct cav_model {
     int nquantities;
 } cav_model;
 
+/* The struct and table fields of a model in one line:
+ *     const cav_model cav_model_x = {.name = "x", CAV_MODEL_TABLES(par, params, observables), ...};
+ * (PARAMS and OBS are arrays, whose lengths are taken here.) */
+#define CAV_MODEL_TABLES(PAR, PARAMS, OBS)                                                         \
+    .size = sizeof(PAR), .params = PARAMS, .nparams = (int)(sizeof PARAMS / sizeof PARAMS[0]),     \
+    .obs = OBS, .nobs = (int)(sizeof OBS / sizeof OBS[0])
+
 /* NULL-terminated list of registered models. */
 const cav_model *const *cav_model_registry(void);
 /* Find a model by name (NULL if unknown). */
@@ -132,6 +139,9 @@ const char *cav_model_names(void);
 /* Index of parameter / observable `name` in the model, -1 if absent. */
 int cav_model_param_index(const cav_model *m, const char *name);
 int cav_model_obs_index(const cav_model *m, const char *name);
+/* The same for parameters, with a message on err naming the model's parameters when `name` is
+ * unknown (returns -1 then, with CAV_EINVAL on err). */
+int cav_model_param_find(const cav_model *m, const char *name, cav_err *err);
 /* 1 if simulation tables report a standard error for observable j of model m. */
 int cav_obs_has_se(const cav_model *m, int j);
 /* Find quantity `name` of model m (NULL if absent); its number of output columns. */

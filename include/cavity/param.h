@@ -122,6 +122,9 @@ int cav_params_index(const cav_param_spec *spec, int n, const char *name);
  * "-inf" for non-finite values. */
 void cav_fmt_double(double x, char *buf, size_t len);
 
+/* 1 if the n bytes at item are one element of the comma-separated list (NULL: empty). */
+int cav_list_has(const char *list, const char *item, size_t n);
+
 /* Copy text into out (len bytes) with every byte outside printable ASCII, and the backslash,
  * escaped as \xNN / \\, truncated with "..." when it does not fit: safe to echo in a message. */
 void cav_text_escape(const char *text, char *out, size_t len);

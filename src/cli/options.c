@@ -3,55 +3,42 @@
  * given (texts), so that every option is known before any of them is checked or expanded. */
 #include "cli/cli.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-enum {
-    O_JOBS,
-    O_SEEDS,
-    O_SEED,
-    O_STORE,
-    O_NOSTORE,
-    O_RECOMPUTE,
-    O_FORMAT,
-    O_PROGRESS,
-    O_MEMORY,
-    O_OUT,
-    O_X,
-    O_Y,
-    O_BY,
-    O_TGRID,
-    O_SGRID,
-    O_MODEL,
-    O_WHERE
-};
+/* How an option's value is stored: a string, a flag (no value), an integer in [lo, hi], or by
+ * a function of its own (format, memory limit, where clauses, seeds). */
+typedef enum { O_STR, O_FLAG, O_INT, O_LONG, O_FORMAT, O_MEMORY, O_WHERE, O_SEEDS } okind;
 
 enum { T = CLI_THEORY, S = CLI_SIMULATE, C = CLI_COMPARE, P = CLI_PLOT };
+#define A(f) offsetof(cli_args, f)
 
 static const struct {
     const char *name;
-    int id;
-    int value; /* 1: takes a value */
+    okind kind;
+    size_t off;
+    long lo, hi;
     unsigned cmds;
 } table[] = {
-    {"jobs", O_JOBS, 1, T | S | C},
-    {"seeds", O_SEEDS, 1, S | C},
-    {"seed", O_SEED, 1, S | C},
-    {"store", O_STORE, 1, T | S | C},
-    {"no-store", O_NOSTORE, 0, T | S | C},
-    {"recompute", O_RECOMPUTE, 0, T | S | C},
-    {"format", O_FORMAT, 1, T | S | C},
-    {"progress", O_PROGRESS, 0, T | S | C},
-    {"max-memory", O_MEMORY, 1, T | S | C},
-    {"o", O_OUT, 1, C | P},
-    {"x", O_X, 1, C | P},
-    {"y", O_Y, 1, C | P},
-    {"by", O_BY, 1, C | P},
-    {"theory-grid", O_TGRID, 1, C},
-    {"sim-grid", O_SGRID, 1, C},
-    {"model", O_MODEL, 1, P},
-    {"where", O_WHERE, 1, P},
+    {"jobs", O_INT, A(jobs), 1, 1024, T | S | C},
+    {"seeds", O_SEEDS, A(nseeds), 1, 1000000, S | C},
+    {"seed", O_LONG, A(seed0), 0, 1L << 40, S | C},
+    {"store", O_STR, A(store), 0, 0, T | S | C},
+    {"no-store", O_FLAG, A(nostore), 0, 0, T | S | C},
+    {"recompute", O_FLAG, A(recompute), 0, 0, T | S | C},
+    {"progress", O_FLAG, A(progress), 0, 0, T | S | C},
+    {"format", O_FORMAT, A(format), 0, 0, T | S | C},
+    {"max-memory", O_MEMORY, A(max_memory_gb), 0, 0, T | S | C},
+    {"o", O_STR, A(out), 0, 0, C | P},
+    {"x", O_STR, A(x), 0, 0, C | P},
+    {"y", O_STR, A(y), 0, 0, C | P},
+    {"by", O_STR, A(by), 0, 0, C | P},
+    {"theory-grid", O_STR, A(tgrid), 0, 0, C},
+    {"sim-grid", O_STR, A(sgrid), 0, 0, C},
+    {"model", O_STR, A(model_name), 0, 0, P},
+    {"where", O_WHERE, A(where), 0, 0, P},
 };
 
 const char *cli_command_name(unsigned cmd)
@@ -77,90 +64,57 @@ static int int_opt(const char *name, const char *val, long lo, long hi, long *ou
     return 1;
 }
 
-static int store_value(cli_args *a, int id, const char *name, const char *val)
+/* Store the value of table entry k into a; 0 (after a message) when it is not valid. */
+static int store_value(cli_args *a, int k, const char *val)
 {
+    char *field = (char *)a + table[k].off, shown[160];
+    const char *name = table[k].name;
+    cav_text_escape(val ? val : "", shown, sizeof shown);
     long x;
-    switch (id) {
-    case O_JOBS:
-        if (!int_opt(name, val, 1, 1024, &x)) return 0;
-        a->jobs = (int)x;
-        break;
+    switch (table[k].kind) {
+    case O_STR:
+        memcpy(field, &val, sizeof val);
+        return 1;
+    case O_FLAG:
+        *(int *)(void *)field = 1;
+        return 1;
+    case O_INT:
     case O_SEEDS:
-        if (!int_opt(name, val, 1, 1000000, &x)) return 0;
-        a->nseeds = (int)x;
-        a->seeds_set = 1;
-        break;
-    case O_SEED:
-        if (!int_opt(name, val, 0, 1L << 40, &x)) return 0;
-        a->seed0 = x;
-        break;
+        if (!int_opt(name, val, table[k].lo, table[k].hi, &x)) return 0;
+        *(int *)(void *)field = (int)x;
+        if (table[k].kind == O_SEEDS) a->seeds_set = 1;
+        return 1;
+    case O_LONG:
+        if (!int_opt(name, val, table[k].lo, table[k].hi, &x)) return 0;
+        *(long *)(void *)field = x;
+        return 1;
+    case O_FORMAT:
+        if (strcmp(val, "csv") && strcmp(val, "json")) {
+            cli_error("--format: unknown value '%s'; allowed: csv, json", shown);
+            return 0;
+        }
+        a->format = !strcmp(val, "csv") ? CAV_FMT_CSV : CAV_FMT_JSON;
+        return 1;
     case O_MEMORY: {
         char *end = NULL;
         double gb = strtod(val, &end);
         if (!*val || *end || !(gb >= 0) || gb > 1e6) {
-            char shown[160];
-            cav_text_escape(val, shown, sizeof shown);
             cli_error("--max-memory: '%s' is not a number of GB in [0, 1e6] (0: no limit)", shown);
             return 0;
         }
         a->max_memory_gb = gb;
         a->memory_set = 1;
-        break;
+        return 1;
     }
-    case O_FORMAT:
-        if (!strcmp(val, "csv"))
-            a->format = CAV_FMT_CSV;
-        else if (!strcmp(val, "json"))
-            a->format = CAV_FMT_JSON;
-        else {
-            char shown[160];
-            cav_text_escape(val, shown, sizeof shown);
-            cli_error("--format: unknown value '%s'; allowed: csv, json", shown);
-            return 0;
-        }
-        break;
-    case O_STORE:
-        a->store = val;
-        break;
-    case O_OUT:
-        a->out = val;
-        break;
-    case O_X:
-        a->x = val;
-        break;
-    case O_Y:
-        a->y = val;
-        break;
-    case O_BY:
-        a->by = val;
-        break;
-    case O_TGRID:
-        a->tgrid = val;
-        break;
-    case O_SGRID:
-        a->sgrid = val;
-        break;
-    case O_MODEL:
-        a->model_name = val;
-        break;
     case O_WHERE:
         if (a->nwhere == CAV_MAX_PARAMS) {
             cli_error("--where: at most %d clauses", CAV_MAX_PARAMS);
             return 0;
         }
         a->where[a->nwhere++] = val;
-        break;
-    case O_NOSTORE:
-        a->nostore = 1;
-        break;
-    case O_RECOMPUTE:
-        a->recompute = 1;
-        break;
-    case O_PROGRESS:
-        a->progress = 1;
-        break;
+        return 1;
     }
-    return 1;
+    return 0;
 }
 
 int cli_parse(int argc, char **argv, unsigned cmd, cli_args *a)
@@ -199,7 +153,7 @@ int cli_parse(int argc, char **argv, unsigned cmd, cli_args *a)
             cli_error("unknown option '--%s' of `cavity plot`", nshown);
             return EXIT_USAGE;
         }
-        int takes = k >= 0 ? table[k].value : 1;
+        int takes = k >= 0 ? table[k].kind != O_FLAG : 1;
         if (!takes && val) {
             cli_error("--%s takes no value", nshown);
             return EXIT_USAGE;
@@ -212,7 +166,7 @@ int cli_parse(int argc, char **argv, unsigned cmd, cli_args *a)
             val = argv[++i];
         }
         if (k >= 0) {
-            if (!store_value(a, table[k].id, name, val)) return EXIT_USAGE;
+            if (!store_value(a, k, val)) return EXIT_USAGE;
             continue;
         }
         /* A model parameter: checked once every option is known. */

@@ -4,25 +4,42 @@
 #include <stdio.h>
 #include <string.h>
 
-int cli_plot(int argc, char **argv)
+static const char plot_usage[] =
+    "usage: cavity plot STORE --model MODEL --x NAME [--y LIST] [--by NAME]\n"
+    "                   [--where name=value ...] [-o FILE]\n"
+    "Draws stored results: theory as lines, simulation as points with error bars.\n";
+static const char export_usage[] =
+    "usage: cavity export STORE [--format csv|json]\n"
+    "Dumps every stored row (model, kind, parameters, seed, observables, status,\n"
+    "residual, iterations, wall time, version, git revision, timestamp).\n";
+
+/* The STORE argument of `cavity CMD STORE ...`: -1 to go on, else the exit code (usage printed
+ * for --help, one error line when it is missing). */
+static int store_arg(int argc, char **argv, const char *usage)
 {
     if (argc < 2) {
-        cli_error("plot: missing STORE; run `cavity plot --help`");
+        cli_error("%s: missing STORE; run `cavity %s --help`", argv[0], argv[0]);
         return EXIT_USAGE;
     }
     if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-        FILE *f = stdout;
-        fprintf(f,
-                "usage: cavity plot STORE --model MODEL --x NAME [--y LIST] [--by NAME]\n"
-                "                   [--where name=value ...] [-o FILE]\n"
-                "Draws stored results: theory as lines, simulation as points with error bars.\n");
+        fputs(usage, stdout);
         return EXIT_OKAY;
     }
+    return -1;
+}
+
+int cli_plot(int argc, char **argv)
+{
+    int rc = store_arg(argc, argv, plot_usage);
+    if (rc >= 0) return rc;
     cli_args a;
     memset(&a, 0, sizeof a);
     const char *path = argv[1];
-    int rc = cli_parse(argc - 2, argv + 2, CLI_PLOT, &a);
-    if (a.help) return cli_plot(2, (char *[]){argv[0], "--help", NULL});
+    rc = cli_parse(argc - 2, argv + 2, CLI_PLOT, &a);
+    if (a.help) {
+        fputs(plot_usage, stdout);
+        return EXIT_OKAY;
+    }
     if (rc >= 0) return rc;
     if (!a.model_name) {
         cli_error("plot: --model is required; models: %s", cav_model_names());
@@ -79,17 +96,8 @@ int cli_plot(int argc, char **argv)
 
 int cli_export(int argc, char **argv)
 {
-    if (argc < 2) {
-        cli_error("export: missing STORE; run `cavity export --help`");
-        return EXIT_USAGE;
-    }
-    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-        FILE *f = stdout;
-        fprintf(f, "usage: cavity export STORE [--format csv|json]\n"
-                   "Dumps every stored row (model, kind, parameters, seed, observables, status,\n"
-                   "residual, iterations, wall time, version, git revision, timestamp).\n");
-        return EXIT_OKAY;
-    }
+    int rc = store_arg(argc, argv, export_usage);
+    if (rc >= 0) return rc;
     int format = CAV_FMT_CSV;
     for (int i = 2; i < argc; i++) {
         const char *v = NULL;

@@ -72,15 +72,10 @@ static int check_param_names(const cav_model *m, unsigned cmd, const cli_args *a
         char name[64], shown[160];
         param_name(a, i, name, sizeof name);
         cav_text_escape(name, shown, sizeof shown);
-        int pi = cav_model_param_index(m, name);
+        cav_err err = {0};
+        int pi = cav_model_param_find(m, name, &err);
         if (pi < 0) {
-            char names[1024];
-            size_t k = 0;
-            names[0] = '\0';
-            for (int j = 0; j < m->nparams && k < sizeof names; j++)
-                k += (size_t)snprintf(names + k, sizeof names - k, "%s%s", j ? ", " : "",
-                                      m->params[j].name);
-            cli_error("unknown parameter '%s' of model %s; parameters: %s", shown, m->name, names);
+            cli_error("%s", err.msg);
             return 0;
         }
         unsigned flags = m->params[pi].flags;

@@ -35,6 +35,17 @@ void cav_fmt_double(double x, char *buf, size_t len)
     }
 }
 
+int cav_list_has(const char *list, const char *item, size_t n)
+{
+    for (const char *c = list; c && *c;) {
+        const char *e = strchr(c, ',');
+        size_t k = e ? (size_t)(e - c) : strlen(c);
+        if (k == n && strncmp(c, item, n) == 0) return 1;
+        c = e ? e + 1 : c + k;
+    }
+    return 0;
+}
+
 void cav_text_escape(const char *in, char *out, size_t len)
 {
     size_t k = 0;
@@ -142,8 +153,8 @@ static int check_shown(const cav_param_spec *p, double x, const char *shown, cav
         return cav_err_set(err, CAV_EINVAL, "%s = %s is not a finite number; allowed %s", p->name,
                            shown, r);
     if (bad)
-        return cav_err_set(err, CAV_EINVAL, "%s = %s is not an integer; allowed %s", p->name,
-                           shown, r);
+        return cav_err_set(err, CAV_EINVAL, "%s = %s is not an integer; allowed %s", p->name, shown,
+                           r);
     return cav_err_set(err, CAV_EINVAL, "%s = %s is out of range; allowed %s", p->name, shown, r);
 }
 

@@ -130,16 +130,6 @@ static int check_any(int latent, const par *p, int kind, cav_err *err)
     return cav_adv_check(&e, err);
 }
 
-static int check_direct(const void *p, int kind, cav_err *err)
-{
-    return check_any(0, p, kind, err);
-}
-
-static int check_latent(const void *p, int kind, cav_err *err)
-{
-    return check_any(1, p, kind, err);
-}
-
 static int theory_any(int latent, const par *p, const double *warm_in, double *warm_out,
                       cav_result *res)
 {
@@ -162,16 +152,6 @@ static int theory_any(int latent, const par *p, const double *warm_in, double *w
     return res->status;
 }
 
-static int theory_direct(const void *p, const double *w, double *wo, cav_result *r)
-{
-    return theory_any(0, p, w, wo, r);
-}
-
-static int theory_latent(const void *p, const double *w, double *wo, cav_result *r)
-{
-    return theory_any(1, p, w, wo, r);
-}
-
 static int simulate_any(int latent, const par *p, uint64_t seed, cav_result *res)
 {
     if (p->lambda_opt != CAV_ADV_LOPT_NONE)
@@ -192,16 +172,6 @@ static int simulate_any(int latent, const par *p, uint64_t seed, cav_result *res
     return res->status;
 }
 
-static int simulate_direct(const void *p, uint64_t seed, cav_result *res)
-{
-    return simulate_any(0, p, seed, res);
-}
-
-static int simulate_latent(const void *p, uint64_t seed, cav_result *res)
-{
-    return simulate_any(1, p, seed, res);
-}
-
 /* Memory of one experiment: training and test data (n x p, n_test x p; the latent model also
  * holds F, p x d) and the solver's work (dense p x p Hessians for the exact hinge / square fits
  * with eps_t > 0). */
@@ -214,37 +184,43 @@ static double memory_any(int latent, const par *p, int kind)
     return bytes;
 }
 
-static double memory_direct(const void *p, int kind)
-{
-    return memory_any(0, p, kind);
-}
-
-static double memory_latent(const void *p, int kind)
-{
-    return memory_any(1, p, kind);
-}
+/* The entry points of the direct (LATENT 0) and latent (LATENT 1) models, and their common table
+ * fields. */
+#define ENTRY_POINTS(NAME, LATENT)                                                                 \
+    static int check_##NAME(const void *p, int kind, cav_err *err)                                 \
+    {                                                                                              \
+        return check_any(LATENT, p, kind, err);                                                    \
+    }                                                                                              \
+    static int theory_##NAME(const void *p, const double *w, double *wo, cav_result *r)            \
+    {                                                                                              \
+        return theory_any(LATENT, p, w, wo, r);                                                    \
+    }                                                                                              \
+    static int simulate_##NAME(const void *p, uint64_t seed, cav_result *res)                      \
+    {                                                                                              \
+        return simulate_any(LATENT, p, seed, res);                                                 \
+    }                                                                                              \
+    static double memory_##NAME(const void *p, int kind)                                           \
+    {                                                                                              \
+        return memory_any(LATENT, p, kind);                                                        \
+    }
+ENTRY_POINTS(direct, 0)
+ENTRY_POINTS(latent, 1)
+#define ENTRY_FIELDS(NAME)                                                                         \
+    .check = check_##NAME, .nwarm = CAV_ADV_NWARM, .theory = theory_##NAME,                        \
+    .simulate = simulate_##NAME, .memory = memory_##NAME
 
 #define PAPER                                                                                      \
     "Vilucchio, Zdeborová, Loureiro, On the existence of consistent adversarial attacks in "      \
     "high-dimensional linear classification, arXiv:2506.12454 (2025)"
-#define COUNT(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
 const cav_model cav_model_adversarial = {
     .name = "adversarial",
     .summary = "consistent (label-preserving) adversarial errors of adversarially trained linear "
                "classifiers, well-specified model",
     .paper = PAPER,
-    .size = sizeof(par),
-    .params = params_direct,
-    .nparams = COUNT(params_direct),
-    .obs = observables,
-    .nobs = COUNT(observables),
+    CAV_MODEL_TABLES(par, params_direct, observables),
     .retired = "gamma=1",
-    .check = check_direct,
-    .nwarm = CAV_ADV_NWARM,
-    .theory = theory_direct,
-    .simulate = simulate_direct,
-    .memory = memory_direct,
+    ENTRY_FIELDS(direct),
     .compare_x = "alpha",
     .compare_theory = "0.2:2:40",
     .compare_sim = "0.2,0.5,1,1.5,2",
@@ -258,16 +234,8 @@ const cav_model cav_model_adversarial_latent = {
     .summary = "consistent adversarial errors in the latent (Hastie) model vs "
                "over-parameterisation p/n = 1/(gamma alpha)",
     .paper = PAPER,
-    .size = sizeof(par),
-    .params = params_latent,
-    .nparams = COUNT(params_latent),
-    .obs = observables,
-    .nobs = COUNT(observables),
-    .check = check_latent,
-    .nwarm = CAV_ADV_NWARM,
-    .theory = theory_latent,
-    .simulate = simulate_latent,
-    .memory = memory_latent,
+    CAV_MODEL_TABLES(par, params_latent, observables),
+    ENTRY_FIELDS(latent),
     .compare_x = "gamma",
     .compare_theory = "0.1:2:40",
     .compare_sim = "0.1,0.25,0.5,1,1.5,2",

@@ -73,11 +73,7 @@ const cav_model cav_model_amp_wigner = {
     .summary = "Bayes AMP on spiked Wigner (Rademacher): state evolution = DMFT vs simulation",
     .paper = "Dandi, Gamarnik, Pernice, Zdeborová, arXiv:2603.14573 (2026); Deshpande, Montanari "
              "(2014) for the SE",
-    .size = sizeof(par),
-    .params = params,
-    .nparams = (int)(sizeof params / sizeof params[0]),
-    .obs = observables,
-    .nobs = (int)(sizeof observables / sizeof observables[0]),
+    CAV_MODEL_TABLES(par, params, observables),
     .axis = "step",
     .theory = theory,
     .simulate = simulate,

@@ -195,11 +195,7 @@ const cav_model cav_model_dmft_gd = {
     .summary = "GD / mini-batch SGD on a GLM: discrete-time DMFT vs simulation, per step",
     .paper = "Dandi, Gamarnik, Pernice, Zdeborová, Rigorous Asymptotics for First-Order "
              "Algorithms Through the Dynamical Cavity Method, arXiv:2603.14573 (2026)",
-    .size = sizeof(par),
-    .params = params,
-    .nparams = (int)(sizeof params / sizeof params[0]),
-    .obs = observables,
-    .nobs = (int)(sizeof observables / sizeof observables[0]),
+    CAV_MODEL_TABLES(par, params, observables),
     .axis = "step",
     .check = check,
     .theory = theory,

@@ -298,11 +298,7 @@ const cav_model cav_model_raf = {
     .summary = "Rules-and-Facts: generalising a rule while memorising random facts",
     .paper = "Farné, Boncoraglio, Zdeborová, The Rules-and-Facts Model for Simultaneous "
              "Generalization and Memorization in Neural Networks, arXiv:2603.25579 (2026)",
-    .size = sizeof(par),
-    .params = params,
-    .nparams = (int)(sizeof params / sizeof params[0]),
-    .obs = observables,
-    .nobs = (int)(sizeof observables / sizeof observables[0]),
+    CAV_MODEL_TABLES(par, params, observables),
     .check = check,
     .nwarm = CAV_ERM_NWARM,
     .theory = theory,

@@ -54,6 +54,22 @@ int cav_model_param_index(const cav_model *m, const char *name)
     return cav_params_index(m->params, m->nparams, name);
 }
 
+int cav_model_param_find(const cav_model *m, const char *name, cav_err *err)
+{
+    int i = cav_model_param_index(m, name);
+    if (i >= 0) return i;
+    char names[1024], shown[160];
+    size_t k = 0;
+    names[0] = '\0';
+    for (int j = 0; j < m->nparams && k < sizeof names; j++)
+        k +=
+            (size_t)snprintf(names + k, sizeof names - k, "%s%s", j ? ", " : "", m->params[j].name);
+    cav_text_escape(name ? name : "", shown, sizeof shown);
+    cav_err_set(err, CAV_EINVAL, "unknown parameter '%s' of model %s; parameters: %s", shown,
+                m->name, names);
+    return -1;
+}
+
 int cav_model_obs_index(const cav_model *m, const char *name)
 {
     for (int i = 0; name && i < m->nobs; i++)
@@ -82,22 +98,9 @@ int cav_model_quantity_noutputs(const cav_model_quantity *q)
     return n;
 }
 
-/* 1 if `name` is an element of the comma-separated `list`. */
-static int in_list(const char *list, const char *name)
-{
-    size_t n = strlen(name);
-    for (const char *c = list; c && *c;) {
-        const char *e = strchr(c, ',');
-        size_t k = e ? (size_t)(e - c) : strlen(c);
-        if (k == n && strncmp(c, name, n) == 0) return 1;
-        c = e ? e + 1 : c + k;
-    }
-    return 0;
-}
-
 int cav_model_quantity_uses(const cav_model_quantity *q, const char *name)
 {
-    return in_list(q->uses, name);
+    return name && cav_list_has(q->uses, name, strlen(name));
 }
 
 int cav_model_defaults(const cav_model *m, void *par)

@@ -119,8 +119,8 @@ static int parse_range(const cav_param_spec *p, char *buf, const char *shown, do
     errno = 0;
     long long cnt = strtoll(f[2], &end, 10);
     if (*end || !isdigit((unsigned char)*f[2]))
-        return cav_err_set(err, CAV_EINVAL, "%s: grid '%s': point count is not a number",
-                           p->name, shown);
+        return cav_err_set(err, CAV_EINVAL, "%s: grid '%s': point count is not a number", p->name,
+                           shown);
     if (errno || cnt < 1 || cnt > CAV_GRID_MAX_VALUES)
         return cav_err_set(err, CAV_EINVAL,
                            "%s: grid '%s' needs a whole number of points n >= 1 (at most %d)",
@@ -215,17 +215,8 @@ int cav_grid_parse(const cav_param_spec *p, const char *text, double **vals, siz
 int cav_grid_set(cav_grid *g, const char *name, const char *text, cav_err *err)
 {
     const cav_model *m = g->model;
-    int i = cav_model_param_index(m, name);
-    if (i < 0) {
-        char names[1024];
-        size_t k = 0;
-        names[0] = '\0';
-        for (int j = 0; j < m->nparams && k < sizeof names; j++)
-            k += (size_t)snprintf(names + k, sizeof names - k, "%s%s", j ? ", " : "",
-                                  m->params[j].name);
-        return cav_err_set(err, CAV_EINVAL, "unknown parameter '%s' of model %s; parameters: %s",
-                           name, m->name, names);
-    }
+    int i = cav_model_param_find(m, name, err);
+    if (i < 0) return CAV_EINVAL;
     double *vals;
     size_t n;
     int s = cav_grid_parse(&m->params[i], text, &vals, &n, err);

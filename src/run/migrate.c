@@ -17,18 +17,6 @@
 #include <stdio.h>
 #include <string.h>
 
-/* 1 if the pair "name=value" (length n at p) is one of the comma-separated retired pairs. */
-static int retired_pair(const char *retired, const char *p, size_t n)
-{
-    for (const char *c = retired; c && *c;) {
-        const char *e = strchr(c, ',');
-        size_t k = e ? (size_t)(e - c) : strlen(c);
-        if (k == n && strncmp(c, p, n) == 0) return 1;
-        c = e ? e + 1 : c + k;
-    }
-    return 0;
-}
-
 /* key without its retired pairs into out; returns 1 if anything was dropped. */
 static int strip_key(const char *retired, const char *key, char *out, size_t len)
 {
@@ -38,7 +26,7 @@ static int strip_key(const char *retired, const char *key, char *out, size_t len
     for (const char *c = key; *c;) {
         const char *e = strchr(c, ',');
         size_t n = e ? (size_t)(e - c) : strlen(c);
-        if (retired_pair(retired, c, n)) {
+        if (cav_list_has(retired, c, n)) {
             dropped = 1;
         } else if (k + n + 2 < len) {
             if (k) out[k++] = ',';

@@ -1,4 +1,4 @@
-/* Benchmark: a 50-point theory curve of the adversarial models (issue 4 target: < 1 s per curve),
+/* Benchmark: a 50-point theory curve of the adversarial models (target: < 1 s per curve),
  * with warm starts along the curve as the runner does. Curves: direct model alpha in [0.2, 2]
  * for l_2 and l_inf attacks with adversarial training (eps_t = 0.3), and the latent model over
  * gamma in [0.1, 2]. Prints the wall time of each curve. */

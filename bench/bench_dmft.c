@@ -1,5 +1,5 @@
 /* bench_dmft — cost of the DMFT solver of GD on a GLM (cavity/dmft.h, docs/dmft.md), against the
- * speed targets of issue 5 (shared/models/02-dmft-gfom.md):
+ * speed targets (docs/dmft.md):
  *   exact     square loss, full batch, exact path (eq. X), 1000 steps: whole solve < 1 s;
  *   logistic  logistic loss, sign teacher, 1e5 trajectories (8192 of them with pathwise
  *             responses), 200 steps: one self-consistency (Picard) iteration < 2 s on 2 cores,

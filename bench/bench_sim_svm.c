@@ -1,5 +1,5 @@
 /* Benchmark: hinge-loss SVM (src/sim/erm/svm.c, dual coordinate descent after Hsieh et al., ICML
- * 2008) on Rules-and-Facts data (shared/models/01): x ~ N(0, I_d), y = sign(w*.x/sqrt d) replaced
+ * 2008) on Rules-and-Facts data (docs/raf.md): x ~ N(0, I_d), y = sign(w*.x/sqrt d) replaced
  * by a uniform +-1 with probability eps. Times cav_sim_svm to relative duality gap <= 1e-8 and
  * prints epochs, coordinate updates, the gap, support vectors and the objective
  * J = sum max(0, 1 - y w.x/sqrt d) + lambda |w|^2/2.

@@ -1,5 +1,5 @@
 /* cavity/adv_sim.h — finite-size simulation of consistent adversarial attacks on linear
- * classifiers (shared/models/05; Vilucchio, Zdeborová, Loureiro, arXiv:2506.12454, 2025):
+ * classifiers (docs/adversarial.md; Vilucchio, Zdeborová, Loureiro, arXiv:2506.12454, 2025):
  * data generators (direct and latent "Hastie" model), adversarial-training ERM, the consistent
  * (label-preserving) attack oracle, and the per-fit metrics and experiment driver.
  *

@@ -2,7 +2,7 @@
  * their consistent (label-preserving) adversarial errors.
  *
  * Vilucchio, Zdeborová, Loureiro, "On the existence of consistent adversarial attacks in
- * high-dimensional linear classification", arXiv:2506.12454 (2025); model note 05. The state
+ * high-dimensional linear classification", arXiv:2506.12454 (2025); docs/adversarial.md. The state
  * evolution here is derived independently (file comments of src/theory/adv/adv.c) on top of the ERM
  * replica engine (erm.h): the adversarial problem is a plain ERM with a margin-shifted loss and an
  * extra, self-consistent penalty.

@@ -3,7 +3,7 @@
  * model and GAMP for GLMs, with their state evolutions.
  *
  * These are the simulations that the DMFT of general first-order methods describes
- * (shared/models/02; Dandi, Gamarnik, Pernice, Zdeborová, arXiv:2603.14573; Gerbelot, Troiani,
+ * (docs/dmft.md; Dandi, Gamarnik, Pernice, Zdeborová, arXiv:2603.14573; Gerbelot, Troiani,
  * Mignacco, Krzakala, Zdeborová, arXiv:2210.06591 for SGD; Rangan, ISIT 2011 for GAMP;
  * Bolthausen 2014 / Bayati-Montanari 2011 / Deshpande-Montanari 2014 for AMP and its SE).
  *

@@ -2,7 +2,7 @@
  * runner (threads, optional MPI), the SQLite results store, CSV/JSON tables and gnuplot figures.
  *
  * Everything here knows a model only through its registry entry (cavity/model.h). Data flow
- * (DESIGN.md "Data flow"):
+ * (docs/architecture.md, "Data flow"):
  *
  *   cav_grid (values per parameter) --> cav_run_exec (theory chains / simulation seeds)
  *        --> cav_store (one row per computed point and seed, resume by key)

@@ -2,7 +2,7 @@
  * solvers (linear, kernel, random features), metrics and the Rules-and-Facts experiment driver.
  *
  * This is the "simulation" half of cavity for generalised linear models: the exact finite-d
- * experiment that the replica equations of src/theory describe (see shared/models/01 and
+ * experiment that the replica equations of src/theory describe (see docs/raf.md and
  * Farné, Boncoraglio, Zdeborová, arXiv:2603.25579, for the Rules-and-Facts model).
  *
  * Conventions (they must match the theory):
@@ -58,7 +58,7 @@ int cav_sim_teacher(uint64_t seed, uint64_t stream, size_t d, const cav_prior *p
 int cav_sim_glm_data(uint64_t seed, uint64_t stream, size_t n, size_t d, const double *wstar,
                      const cav_channel *channel, double *X, double *nu, double *y, cav_err *err);
 
-/* Rules-and-Facts data (shared/models/01): as cav_sim_glm_data, and for each mu independently,
+/* Rules-and-Facts data (docs/raf.md): as cav_sim_glm_data, and for each mu independently,
  * with probability eps a fact (fact[mu] = 1, y = +-1 uniform, independent of x), otherwise a rule
  * (fact[mu] = 0, y = sign(nu), sign(0) = +1). Marginally this is the sign-flip channel
  * P(y|nu) = (1 + (1-eps) y sign(nu))/2. A rule test set is the same call with eps = 0 and a

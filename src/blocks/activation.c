@@ -1,7 +1,7 @@
 /* blocks/activation.c — activation functions sigma with derivative and Hermite coefficients.
  *
  * mu0 = E sigma(g), mu1 = E g sigma(g), mustar^2 = E sigma(g)^2 - mu0^2 - mu1^2 for g ~ N(0,1):
- * the Gaussian-equivalence constants of kernel and random-feature learners (model note 01,
+ * the Gaussian-equivalence constants of kernel and random-feature learners (docs/raf.md,
  * "Learners"; Gerace et al. 2020). Closed forms (derivations in the comments of each function):
  *   relu       mu0 = 1/sqrt(2 pi), mu1 = 1/2,            mustar^2 = 1/4 - 1/(2 pi)
  *   sign       mu0 = 0,            mu1 = sqrt(2/pi),     mustar^2 = 1 - 2/pi

@@ -5,9 +5,9 @@
  * replica equations average over), and the Bayes output function
  *     Z(y, omega, V) = int P(y|nu) N(nu; omega, V) dnu,  gout = d log Z/d omega,
  *     dgout = d gout/d omega
- * of the Bayes-optimal state evolution (model note 01, "Bayes-optimal").
+ * of the Bayes-optimal state evolution (docs/raf.md, "Bayes-optimal").
  *
- * Rules-and-Facts channel (model note 01, "Model"): P(y|nu) = (1 + (1-eps) y sign(nu))/2, i.e.
+ * Rules-and-Facts channel (docs/raf.md, "Model"): P(y|nu) = (1 + (1-eps) y sign(nu))/2, i.e.
  * eps/2 + (1-eps) 1{y nu > 0}; eps = 0 is the plain sign channel. With x = mu/sqrt(v):
  *     w_y   = eps/2 + (1-eps) Phi(y x),
  *     wnu_y = eps mu/2 + (1-eps) E[nu 1{y nu > 0}] = eps mu/2 + (1-eps)(mu Phi(y x) + y sqrt(v)

@@ -4,7 +4,7 @@
  * Each loss provides its value with first and second h-derivatives, its proximal operator
  *     h*(y, omega, V) = argmin_h  l(y, h) + (h - omega)^2 / (2 V)                       (P)
  * with dprox = d h^* / d omega, and the kinks of omega -> h* in u = y omega. The prox is what the
- * ERM replica equations need (model note 01, "Replica equations — generic convex loss": f = (h* -
+ * ERM replica equations need (docs/raf.md, "Replica equations — generic convex loss": f = (h* -
  * omega)/V), and the ERM solvers use value() for their gradients.
  *
  * Margin variable. All four losses depend on (y, h) only through the margin t = y h (square:
@@ -89,7 +89,7 @@ static void hinge_value(const cav_loss *self, size_t n, const double *y, const d
     }
 }
 
-/* Prox in t (model note 01, "Hinge prox"): t = u - W L'(t) with L'(t) in {-1, [-1,0], 0}:
+/* Prox in t (docs/raf.md, "Hinge prox"): t = u - W L'(t) with L'(t) in {-1, [-1,0], 0}:
  *   u < 1 - W       : t* = u + W   (dt/du = 1)
  *   1 - W <= u <= 1 : t* = 1       (dt/du = 0)
  *   u > 1           : t* = u       (dt/du = 1).

@@ -1,5 +1,5 @@
 /* Data generators for teacher-student GLM simulations and the Rules-and-Facts model
- * (shared/models/01; Farné, Boncoraglio, Zdeborová, arXiv:2603.25579, "Model" section).
+ * (docs/raf.md; Farné, Boncoraglio, Zdeborová, arXiv:2603.25579, "Model" section).
  *
  * x_mu ~ N(0, I_d) row-major, teacher field nu = X w* / sqrt(d), labels from a channel or, for
  * RAF, rule y = sign(nu) with probability 1 - eps and fact y = +-1 uniform with probability eps.

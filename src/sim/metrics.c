@@ -1,5 +1,5 @@
 /* Metrics of finite-size experiments: a running mean / standard-error accumulator (Welford,
- * Technometrics 4, 1962) and the Rules-and-Facts training observables (shared/models/01,
+ * Technometrics 4, 1962) and the Rules-and-Facts training observables (docs/raf.md,
  * "Observables"): E_mem on the training facts, the training error on rule points and the mean
  * training loss. */
 #include <math.h>

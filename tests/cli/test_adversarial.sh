@@ -1,4 +1,4 @@
-# Bad input of the adversarial models (issue 4): one line "cavity: ..." naming the parameter,
+# Bad input of the adversarial models: one line "cavity: ..." naming the parameter,
 # exit 2, before any work; and a good point runs.
 . "$(dirname "$0")/lib.sh"
 expect_usage "negative eps" "eps = -1 is out of range" theory adversarial --eps -1

@@ -1,5 +1,5 @@
 # Bad input: one line "cavity: ..." naming the parameter and its allowed range, exit 2, before
-# any work, and the store untouched (issue 2).
+# any work, and the store untouched.
 . "$(dirname "$0")/lib.sh"
 expect_usage "unknown model lists models" "models: raf" theory nosuchmodel
 expect_usage "unknown parameter" "unknown parameter 'beta'" theory raf --beta 1

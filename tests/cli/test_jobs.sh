@@ -1,5 +1,5 @@
 # --jobs 1 and --jobs 2 give identical tables (theory chains and simulation seeds), and a
-# simulation sweep killed with SIGKILL and re-run ends with the uninterrupted table (issue 3).
+# simulation sweep killed with SIGKILL and re-run ends with the uninterrupted table.
 . "$(dirname "$0")/lib.sh"
 T="theory raf --alpha 0.2:3:6 --lambda 0.01,0.1 --loss square,hinge --no-store"
 "$CAV" $T --jobs 1 >t1.csv 2>/dev/null

@@ -1,4 +1,4 @@
-# compare writes a figure and stores both kinds; plot draws from the store (issue 3).
+# compare writes a figure and stores both kinds; plot draws from the store.
 . "$(dirname "$0")/lib.sh"
 "$CAV" compare raf --theory-grid 0.25:3:6 --sim-grid 0.5,2 --d 60 --seeds 2 --store c.db -o cmp.svg >cmp.csv 2>cmp.err
 rc=$?

@@ -1,4 +1,4 @@
-# Model quantities as subcommands: `cavity threshold raf` (issue 2). Reference: Cover (1965),
+# Model quantities as subcommands: `cavity threshold raf`. Reference: Cover (1965),
 # alpha_c = 2 for labels independent of the inputs (eps = 1); labels from a noiseless rule are
 # always separable (eps = 0: inf); alpha_c decreases with eps.
 . "$(dirname "$0")/lib.sh"

@@ -1,5 +1,5 @@
 # Results store through the CLI: rows stored, re-run skips them (same table), --recompute,
-# --no-store, export, newer schema refused byte-identical (issue 3).
+# --no-store, export, newer schema refused byte-identical.
 . "$(dirname "$0")/lib.sh"
 ARGS="theory raf --alpha 0.5:2:4 --lambda 0.01,0.1 --eps 0.2"
 "$CAV" $ARGS --store s.db >a.csv 2>a.err; rc=$?

@@ -1,4 +1,4 @@
-/* The consistent-attack oracle (shared/models/05, "At finite d ..."; Vilucchio, Zdeborová,
+/* The consistent-attack oracle (docs/adversarial.md, "At finite d ..."; Vilucchio, Zdeborová,
  * Loureiro, arXiv:2506.12454): the smallest label-preserving perturbation (theta.delta = 0) that
  * moves a linear classifier's field h = v.delta-space to the decision boundary.
  *

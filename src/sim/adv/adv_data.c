@@ -1,4 +1,4 @@
-/* Data generators of the consistent-adversarial model (shared/models/05; Vilucchio, Zdeborová,
+/* Data generators of the consistent-adversarial model (docs/adversarial.md; Vilucchio, Zdeborová,
  * Loureiro, arXiv:2506.12454, Sec. 2): the direct model x ~ N(0, I_d), y = sign(theta.x/sqrt d),
  * and the latent ("Hastie") model z ~ N(0, I_d), y = sign(theta.z/sqrt d), x = F z + u with the
  * coordinate embedding F of cavity/adv_sim.h (the convention of the authors' repository,

@@ -1,4 +1,4 @@
-/* Adversarial-training ERM for linear classifiers (shared/models/05 "Learner"; Vilucchio,
+/* Adversarial-training ERM for linear classifiers (docs/adversarial.md "Learner"; Vilucchio,
  * Zdeborová, Loureiro, arXiv:2506.12454, the robust ERM problem of Sec. 2):
  *     J(w) = sum_mu phi(y_mu a_mu.w - eps N(w)) + lambda R(w),   a_mu = x_mu/sqrt(p),
  * phi(u) = log(1 + e^{-u}) the logistic margin loss (or the hinge, via its Huber smoothing and

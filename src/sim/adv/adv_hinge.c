@@ -1,4 +1,4 @@
-/* Exact robust-hinge adversarial training (shared/models/05 "Learner", hinge loss; Vilucchio,
+/* Exact robust-hinge adversarial training (docs/adversarial.md "Learner", hinge loss; Vilucchio,
  * Zdeborová, Loureiro, arXiv:2506.12454, Sec. 2): the last step of cav_adv_erm for the hinge
  * loss, after a smoothed (Huber) solve has located the solution.
  *

@@ -1,4 +1,4 @@
-/* Exact robust square-loss adversarial training (shared/models/05 "Learner", square loss;
+/* Exact robust square-loss adversarial training (docs/adversarial.md "Learner", square loss;
  * Vilucchio, Zdeborová, Loureiro, arXiv:2506.12454, Sec. 2), called by cav_adv_erm:
  *
  *   J(w) = sum_mu (|e_mu| + r)^2/2 + lambda |w|^2/2,  e_mu = y_mu - a_mu.w,  r = eps N(w),

@@ -10,7 +10,7 @@
  * gives E[x* f_t] = E[f_t^2] =: m_t, so the channel x -> v^{t+1} has SNR mu^2/s = beta^2 m_t,
  * the posterior mean is tanh(mu v / s) = tanh(beta v), and
  *     gamma_{t+1} = snr m_t,   m_{t+1} = E tanh(gamma_{t+1} + sqrt(gamma_{t+1}) Z)
- * (shared/models/02, "AMP reduction"). m(gamma) = gamma - gamma^2 + O(gamma^3), so m = 0 is
+ * (docs/dmft.md, "AMP (eq. A)"). m(gamma) = gamma - gamma^2 + O(gamma^3), so m = 0 is
  * stable iff snr < 1, and a non-trivial fixed point exists iff snr > 1.
  * The start is a side observation of the spike with SNR gamma0 (see dynamics.h): both the
  * algorithm and the SE begin at overlap m(gamma0) = init_overlap with Nishimori in force. */

@@ -1,7 +1,7 @@
 /* Kernel learners with a real dot-product kernel k(x, x') = mu1^2 x.x'/d + mustar^2 c^3 (c the
  * cosine of x and x'), chosen so that by El Karoui (Ann. Stat. 38, 2010, Thm 2.1) the Gram
  * matrix is K ~ mu1^2 XX^T/d + mustar^2 I in the proportional limit: the Gaussian-equivalent
- * kernel of the replica theory (shared/models/01, "Kernel learner") with mu0 = 0. Why the
+ * kernel of the replica theory (docs/raf.md, "Kernel learner") with mu0 = 0. Why the
  * cosine: see cav_sim_kernel in sim.h.
  *
  * ERM over the RKHS, sum_mu l(y_mu, f(x_mu)) + (lambda/2)||f||_H^2, reduces by the representer

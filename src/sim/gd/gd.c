@@ -1,5 +1,5 @@
 /* sim/gd.c — full-batch gradient descent and mini-batch SGD on a teacher-student GLM at finite
- * (n, d): the simulation that the DMFT of first-order methods describes (shared/models/02;
+ * (n, d): the simulation that the DMFT of first-order methods describes (docs/dmft.md;
  * Dandi, Gamarnik, Pernice, Zdeborová, arXiv:2603.14573, GD as a rectangular GFOM; Gerbelot,
  * Troiani, Mignacco, Krzakala, Zdeborová, arXiv:2210.06591, SGD with Bernoulli(b) sample
  * selection, no 1/b rescaling). All scalings are stated in cavity/dynamics.h.

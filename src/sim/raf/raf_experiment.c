@@ -1,4 +1,4 @@
-/* One finite-size Rules-and-Facts experiment (shared/models/01, "Simulation protocol";
+/* One finite-size Rules-and-Facts experiment (docs/raf.md, "Simulation protocol";
  * Farné, Boncoraglio, Zdeborová, arXiv:2603.25579): fresh teacher w* ~ N(0, I_d), n = alpha d
  * training points with a fraction eps of facts, ERM with a linear, kernel or random-feature
  * learner, and the observables E_gen (fresh rule points), E_mem (training facts), the rule

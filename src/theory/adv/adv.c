@@ -1,8 +1,8 @@
 /* theory/adv.c — state evolution of adversarially trained linear classifiers (direct and latent
  * models of include/cavity/adversarial.h; Vilucchio, Zdeborová, Loureiro, arXiv:2506.12454,
- * model note 05), built on the ERM replica engine's channel side (erm_channel.c).
+ * docs/adversarial.md), built on the ERM replica engine's channel side (erm_channel.c).
  *
- * Derivation (ours; the printed theorems have typos, see note 05). The training objective is
+ * Derivation (ours; the printed theorems have typos, see docs/adversarial.md). The training objective is
  *     L(w) = sum_mu l(y_mu, lam_mu - y_mu eps_t N(w)) + lambda R(w),
  * N(w) = sqrt(q_z(w)) (l_2 attack) or P(w) (l_inf attack), a convex function of w; for a margin
  * loss l(y, h) = phi(y h) with phi convex and decreasing, L is convex. At its minimiser w*, with

@@ -1,6 +1,7 @@
-/* theory/adv_metrics.c — clean, robust and consistent adversarial errors of a linear classifier
- * (include/cavity/adversarial.h; Vilucchio, Zdeborová, Loureiro, arXiv:2506.12454, model note
- * 05 "Metrics"), and the attack norms N_rob, N_cns at a state-evolution fixed point.
+/* theory/adv/adv_metrics.c — clean, robust and consistent adversarial errors of a linear
+ * classifier (include/cavity/adversarial.h; Vilucchio, Zdeborová, Loureiro, arXiv:2506.12454;
+ * docs/adversarial.md, "Attacks and errors"), and the attack norms N_rob, N_cns at a
+ * state-evolution fixed point.
  *
  * Errors. y = sign(nu), (nu, lam) jointly Gaussian with E nu^2 = 1, E lam^2 = q, E nu lam = m,
  * r = m/sqrt(q). An attack of budget eps moves the field by at most eps N (N_rob without

@@ -4,7 +4,7 @@
  *
  * Papers: Aubin, Krzakala, Lu, Zdeborová, NeurIPS 2020 (generic convex loss, ridge, linear
  * learner); Gerace, Loureiro, Krzakala, Mézard, Zdeborová, ICML 2020 and Loureiro et al.,
- * NeurIPS 2021 (random features / Gaussian covariate model); model note 01 (kernel learner via
+ * NeurIPS 2021 (random features / Gaussian covariate model); docs/raf.md (kernel learner via
  * its Gaussian-equivalent Gram matrix, lambda -> 0+ rescaling).
  *
  * Unknowns of the fixed point (3): LINEAR/KERNEL (m_s, q_s, V_s) of the linear component

@@ -12,7 +12,7 @@
  * omega -> h*(y, omega, V), which the loss gives in u = y omega and which sit at
  * z = y u/sqrt(q) for y = +-1.
  *
- * The ERM sums (model note 01, "Replica equations"; Aubin et al. 2020, Loureiro et al. 2021):
+ * The ERM sums (docs/raf.md, "Replica equations"; Aubin et al. 2020, Loureiro et al. 2021):
  * f = (h* - omega)/V, E[f^2], E[(1 - dprox)/V] = -E[df/domega], E[nu f]. By Stein's lemma on
  * the Gaussian pair (nu, omega), E[nu F(nu, omega)] = E[dF/dnu] + m E[dF/domega] for
  * F = E[f | nu, omega]; hence mhat = a E[f d log P/d nu] = a (E[nu f] + m E[(1-dh*)/V]), the form
@@ -195,7 +195,7 @@ static int chan_integrate(chan_ctx *c, double m, double q, double *res, cav_err 
  * omega = m nu + sqrt(q - m^2) xi, E[y omega] = m E[y nu]:
  *     E f^2 = (E y^2 - 2 m E[y nu] + q)/D^2,  E(1 - dprox)/V = 1/D,  E[nu f] = (E[y nu] - m)/D,
  * D = 1 + V (or V~). For the RAF channel E y^2 = 1, E[y nu] = (1 - eps) sqrt(2/pi): the closed
- * forms of model note 01. Checked against the quadrature route in tests/unit/theory. */
+ * forms of docs/raf.md. Checked against the quadrature route in tests/unit/theory. */
 static int square_sums(const cav_channel *ch, double m, double q, double V, int regime,
                        double sums[3], cav_err *err)
 {

@@ -2,7 +2,7 @@
 """Reference values for the sign / sign-flip Bayes output (tests/unit/blocks/test_channel.c).
 
 Z(y, omega, V) = int P(y|nu) N(nu; omega, V) dnu with P(y|nu) = eps/2 + (1-eps) 1{y nu > 0}
-(model note 01). Reference: Z(omega) = eps/2 + (1-eps) Phi(y omega/sqrt V) in mpmath at 60 digits,
+(docs/raf.md). Reference: Z(omega) = eps/2 + (1-eps) Phi(y omega/sqrt V) in mpmath at 60 digits,
 log Z, and gout = d log Z/d omega, dgout = d^2 log Z/d omega^2 by mpmath's high-precision numerical
 differentiation (mp.diff), i.e. independent of the closed forms for gout/dgout used in channel.c.
 Cross-check: Z by direct quadrature over nu (mp.quad, split at the Gaussian's centre and near the

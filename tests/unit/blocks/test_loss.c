@@ -310,7 +310,7 @@ static void test_logistic_reference(void **state)
     print_message("logistic prox vs mpmath: max rel err h* %.3g, dprox %.3g\n", maxh, maxd);
 }
 
-/* Closed forms written in model note 01 ("Hinge prox") and the square-loss formula. */
+/* Closed forms written in docs/raf.md ("Hinge prox") and the square-loss formula. */
 static void test_closed_forms(void **state)
 {
     (void)state;

@@ -1,6 +1,6 @@
 /* The sweep runner, store, tables and figures (src/run) on the test-local toy model (toy.h).
  * References: closed forms of toy.h (t* = (sqrt(1+4x)-1)/2, sq = c x^2; simulation mean x with
- * standard error c/sqrt(n) per seed); issue 3's requirements: identical results for any --jobs,
+ * standard error c/sqrt(n) per seed); the runner's promises: identical results for any --jobs,
  * resume after SIGKILL gives the uninterrupted table with no duplicate or missing row, foreign
  * or newer stores refused and left byte-identical. */
 #include <setjmp.h>

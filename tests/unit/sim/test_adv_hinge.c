@@ -2,7 +2,7 @@
  *     J(w) = sum_mu max(0, 1 - (y_mu x_mu.w/sqrt(p) - eps N(w))) + lambda |w|^2/2
  * for the l_2 attack (N = scale ||w_k||_2) and the l_inf attack (N = scale ||w_k||_1).
  * References, each independent of the solver:
- *  - J is convex (model note 05: hinge of a concave margin), so w is its minimiser iff no
+ *  - J is convex (docs/adversarial.md: hinge of a concave margin), so w is its minimiser iff no
  *    direction decreases it: J(w) <= J(w + t e) for 40 random unit directions e and steps
  *    t in {1e-2, 1e-4}, and along the coordinate directions of w's largest entries, with J
  *    computed here by plain loops (tolerance: 1e-12 relative, rounding of the sums);

@@ -3,7 +3,7 @@
  *   - m(gamma) = E tanh(gamma + sqrt(gamma) Z): independent 200-node Gauss-Hermite rule, the
  *     Nishimori identity E tanh = E tanh^2, and the series m = gamma - gamma^2 + O(gamma^3);
  *   - SE: m = 0 attracts for snr < 1 (linearisation m' = snr m) and a non-trivial fixed point
- *     exists for snr > 1 (shared/models/02, AMP reduction);
+ *     exists for snr > 1 (docs/dmft.md, AMP (eq. A));
  *   - finite-n AMP / GAMP overlaps averaged over seeds agree with the SE within a bound built
  *     from the per-seed O(1/sqrt(n)) fluctuation (stated at each assertion). */
 #include <omp.h>

@@ -1,5 +1,5 @@
 /* Data generators (src/sim/data.c), metrics (src/sim/metrics.c) and reproducibility.
- * RAF statistics (shared/models/01): the fact fraction is Binomial(n, eps)/n and
+ * RAF statistics (docs/raf.md): the fact fraction is Binomial(n, eps)/n and
  * P(y = sign(nu)) = 1 - eps/2; both checked within 4 binomial standard deviations. Same seed =>
  * bit-identical data, and fits equal to 1e-13, with 1 and 2 OpenMP / BLAS threads. Welford
  * accumulator against the two-pass formulas. */

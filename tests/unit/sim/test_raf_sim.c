@@ -1,5 +1,5 @@
 /* The Rules-and-Facts experiment driver (src/sim/raf/raf_experiment.c): exact properties of the
- * lambda -> 0+ learners (shared/models/01): min-norm linear regression below alpha = 1 and
+ * lambda -> 0+ learners (docs/raf.md): min-norm linear regression below alpha = 1 and
  * ridgeless kernel regression interpolate every training label (E_mem = 0, rule training error 0,
  * training loss 0); max-margin on rule-only data is separable (training error 0); E_gen of the
  * linear learner equals arccos(m/sqrt(q q*))/pi; parameter errors name the parameter. */

@@ -7,7 +7,7 @@
  *    E nu f = ((1+c) sqrt(2/pi) - m)/(1+V), E y f = ((1+c) - m sqrt(2/pi))/(1+V);
  *  - Gaussian weights (ridge, no l_inf training): P_z = sqrt(2/pi) sqrt(q_z) and the l_inf
  *    consistent norm min_t E|w - t theta| = sqrt(2/pi) sqrt(q_z - m^2) (closed form);
- *  - metric identities (model note 05): erob_cns = egen + ebnd_cns, erob_cns <= erob,
+ *  - metric identities (docs/adversarial.md): erob_cns = egen + ebnd_cns, erob_cns <= erob,
  *    eps = 0 -> ebnd_cns = 0 and erob = egen; egen = arccos(m/sqrt(q))/pi.
  */
 #include <math.h>

@@ -1,5 +1,5 @@
 /* Gradient flow as the small-eta limit of the discrete-time DMFT (cavity/dmft.h, docs/dmft.md,
- * "Continuous time"; issue 5).
+ * "Continuous time").
  *
  * 1. Square loss, linear teacher y = x.w* / sqrt d + sqrt(Delta) xi, from w = 0. Gradient flow
  *    w' = -grad L(w), L = sum_mu (y_mu - h_mu)^2 / 2 + lambda/2 |w|^2, h = x.w/sqrt d, has

@@ -86,7 +86,7 @@ static void test_hinge_limit(void **st)
 }
 
 /* Ridgeless kernel regression = linear ridge with lambda_eff = mu*^2/mu1^2 (K^{-1} identity,
- * model note 01), while interpolating (E_mem = 0 on facts). */
+ * docs/raf.md), while interpolating (E_mem = 0 on facts). */
 static void obs_mem(void *ctx, size_t n, const double *y, const double *om, const double *h,
                     const double *dp, double *out)
 {

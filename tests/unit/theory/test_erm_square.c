@@ -1,4 +1,4 @@
-/* Square-loss ERM engine vs closed forms (model note 01; Hastie, Montanari, Rosset, Tibshirani
+/* Square-loss ERM engine vs closed forms (docs/raf.md; Hastie, Montanari, Rosset, Tibshirani
  * 2019 for the Marchenko–Pastur ridge risk): the generic route (prox + kink-aware quadrature
  * through the channel's ylaw) must reproduce the closed forms to ~1e-9. */
 #include <math.h>
@@ -126,7 +126,7 @@ static void test_ridgeless(void **st)
 }
 
 /* Observables helper: E_mem = P(y h* < 0) for a fact (y independent of omega) equals
- * Phi(-V/sqrt(q)) for the square loss (h* = (omega + V y)/(1+V)), model note 01. */
+ * Phi(-V/sqrt(q)) for the square loss (h* = (omega + V y)/(1+V)), docs/raf.md. */
 static void obs_mem(void *ctx, size_t n, const double *y, const double *om, const double *h,
                     const double *dp, double *out)
 {

@@ -1,5 +1,5 @@
 /* Metrics and the experiment driver of the consistent-adversarial model (docs/adversarial.md
- * "Metrics"; Vilucchio, Zdeborová, Loureiro, arXiv:2506.12454): clean error, standard robust
+ * "Attacks and errors"; Vilucchio, Zdeborová, Loureiro, arXiv:2506.12454): clean error, standard robust
  * error, consistent robust and boundary errors, fraction of consistently attackable points, and
  * the order parameters (m, q, P) of one adversarially trained linear classifier, measured on
  * fresh test points (definitions in cavity/adv_sim.h).

@@ -101,9 +101,16 @@ typedef struct cav_store cav_store;
 
 enum { CAV_STORE_READ = 0, CAV_STORE_WRITE = 1 };
 
-/* Open (WRITE: create when missing) a store. An existing file must be a cavity store of a
- * schema version <= CAV_STORE_VERSION; otherwise CAV_EIO with a message and the file is not
- * modified (nothing is written before the checks pass). WAL journal, 10 s busy timeout. */
+/* Open (WRITE: create when missing) a store.
+ * - path must name a file: "", ":memory:" and "file:" URIs are refused with CAV_EINVAL (they
+ *   would keep nothing, or let SQLite reinterpret the name).
+ * - An existing file is validated on a read-only connection before anything is written: it must
+ *   be a cavity store (application_id, tables) of a schema version <= CAV_STORE_VERSION whose
+ *   pages pass PRAGMA quick_check. Otherwise CAV_EIO with a message naming the store, and the
+ *   file (and a -wal file beside it) is not modified. An empty file or empty SQLite database is
+ *   adopted as a new store.
+ * - WAL journal, 10 s busy timeout. Errors name the store and, for I/O errors, the system error
+ *   (e.g. "No space left on device"); a full disk is an error, never a signal. */
 int cav_store_open(const char *path, int mode, cav_store **out, cav_err *err);
 void cav_store_close(cav_store *s);
 
@@ -117,16 +124,30 @@ typedef struct cav_store_row {
     double wall; /* seconds */
 } cav_store_row;
 
-/* Insert or replace the row (model, kind, key, seed). One statement, one transaction. */
+/* 1 if a result of this status is stored and reused: CAV_OK and the deterministic failures of
+ * a computation (CAV_EMAXITER, CAV_ENUMERIC, CAV_EDIVERGE), which a re-run reproduces. Failures
+ * that depend on the environment or on this version (CAV_ENOMEM, CAV_EINVAL, CAV_EUNSUP, CAV_EIO)
+ * are neither stored nor reused: they are computed again on the next run. */
+int cav_store_reusable(int status);
+/* Insert or replace the row (model, kind, key, seed), if cav_store_reusable(row->res->status)
+ * (otherwise nothing is written and CAV_OK returned). One statement, one transaction. */
 int cav_store_put(cav_store *s, const cav_model *m, int kind, const double *v,
                   const cav_store_row *row, cav_err *err);
 /* Look up (model, kind, key, seed): *found = 1 and res (initialised by the caller for m->nobs),
- * warm[0..nwarm) and *wall filled when present. */
+ * warm[0..nwarm) and *wall filled when a valid, reusable row is present. Every row read is
+ * checked (nrows, observables JSON, status, warm-start size); a damaged row gives *found = 0
+ * (the point is computed again and the row replaced) and is counted by cav_store_damaged; a row
+ * whose status is not reusable also gives *found = 0 (not counted). An SQLite error (e.g. a
+ * damaged page) is CAV_EIO. */
 int cav_store_get(cav_store *s, const cav_model *m, int kind, const char *key, long seed,
                   cav_result *res, double *warm, int nwarm, double *wall, int *found, cav_err *err);
-/* Number of rows (all models, or model m when not NULL). */
+/* Damaged rows met so far by cav_store_get and cav_run_load on this store (they were ignored),
+ * with the description of the first (naming the store, the row and the defect) in first[len]. */
+long cav_store_damaged(const cav_store *s, char *first, size_t len);
+/* Number of rows (all models, or model m when not NULL); -1 on error. */
 long cav_store_count(cav_store *s, const cav_model *m, cav_err *err);
-/* Dump every row (all models) as CSV or JSON (format CAV_FMT_*). */
+/* Dump every row (all models) as CSV or JSON (format CAV_FMT_*). Nothing is written to f unless
+ * every row was read: a store that fails half-way gives an error, not a partial table. */
 int cav_store_export(cav_store *s, FILE *f, int format, cav_err *err);
 
 /* ---------------------------------------------------------------------------------------- */

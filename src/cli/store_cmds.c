@@ -88,6 +88,9 @@ int cli_plot(int argc, char **argv)
         code = err.code == CAV_EINVAL ? EXIT_USAGE : EXIT_FAILED;
     }
     if (code == EXIT_OKAY) cli_error("figure written to %s", a.out);
+    char bad[CAV_ERR_MSG_LEN];
+    long nbad = cav_store_damaged(st, bad, sizeof bad);
+    if (nbad > 0) cli_error("%s; %ld damaged row(s) left out", bad, nbad);
     cav_run_free(runs[0]);
     cav_run_free(runs[1]);
     cav_store_close(st);

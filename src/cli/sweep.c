@@ -413,6 +413,9 @@ static int run_plan(const plan *p, const cli_args *a)
         }
         if (code == EXIT_OKAY && failed) code = failed == total ? EXIT_FAILED : EXIT_PARTIAL;
     }
+    char bad[CAV_ERR_MSG_LEN];
+    long nbad = cav_store_damaged(store, bad, sizeof bad);
+    if (nbad > 0) cli_error("%s; %ld damaged row(s) recomputed", bad, nbad);
     for (size_t k = 0; k < nruns; k++)
         cav_run_free(runs[k]);
     cav_store_close(store);

@@ -192,8 +192,12 @@ void cav_run_opts_init(cav_run_opts *o);
  * chains along cav_grid_chain(): one worker solves a chain in order, passing warm starts, so
  * results do not depend on o->jobs. Simulation seeds are independent units. Failures of points
  * are results (their status); the return value is an error of the machinery itself (store I/O,
- * memory, a model without the entry point). Under MPI (cav_mpi_init called in a job of several
- * ranks) the units are spread over ranks; rank 0 writes the store and gets the whole run. */
+ * memory, a model without the entry point). When the machinery fails after the points were set
+ * up (say a store write fails on a full disk), the sweep stops and *out still receives the run,
+ * reduced to the points (in grid order) with a computed or stored result; seeds not computed
+ * have status CAV_CONTINUE ("not computed"); the caller frees it. Under MPI (cav_mpi_init called in
+ * a job of several ranks) the units are spread over ranks; rank 0 writes the store and gets the
+ * whole run; a failure on any rank makes cav_run_exec fail on every rank. */
 int cav_run_exec(const cav_grid *g, const cav_run_opts *o, cav_run **out, cav_err *err);
 void cav_run_free(cav_run *r);
 /* Result of point p, seed index s. */
@@ -209,8 +213,13 @@ int cav_run_load(cav_store *s, const cav_model *m, int kind, const char *const *
                  size_t nwhere, cav_run **out, cav_err *err);
 
 /* MPI: initialise when the process was started by mpirun (no-op otherwise or without MPI
- * support); rank and size are returned through the pointers. cav_mpi_finalize ends it. */
+ * support); rank and size are returned through the pointers. */
 int cav_mpi_init(int *argc, char ***argv, int *rank, int *size);
+/* End MPI on every rank, whichever rank stops first: a rank that ends before a run (rank 0
+ * failing to open its store, say) releases the ranks waiting in that run, which then fail.
+ * `code` is this process's exit code; returns the code to exit with: rank 0's on every rank
+ * (code itself without MPI). cav_mpi_finalize() is cav_mpi_finish without a code. */
+int cav_mpi_finish(int code);
 void cav_mpi_finalize(void);
 
 /* ---------------------------------------------------------------------------------------- */

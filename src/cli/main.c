@@ -187,6 +187,6 @@ int main(int argc, char **argv)
         cli_error("writing the output failed: %s", strerror(errno));
         if (rc == EXIT_OKAY || rc == EXIT_PARTIAL) rc = EXIT_FAILED;
     }
-    cav_mpi_finalize();
-    return rc;
+    /* Every MPI rank ends here, and exits with rank 0's code. */
+    return cav_mpi_finish(rc);
 }

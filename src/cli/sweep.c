@@ -391,6 +391,7 @@ static int run_plan(const plan *p, const cli_args *a)
         if (s) {
             cli_error("%s", err.msg);
             code = EXIT_FAILED;
+            if (runs[nruns]) nruns++; /* what was computed is printed below, not lost */
             break;
         }
         report_failures(runs[nruns]);
@@ -412,6 +413,9 @@ static int run_plan(const plan *p, const cli_args *a)
             }
         }
         if (code == EXIT_OKAY && failed) code = failed == total ? EXIT_FAILED : EXIT_PARTIAL;
+    } else if (code == EXIT_FAILED && cli_rank == 0 && nruns > 0 &&
+               cav_table_write(stdout, a->format, (const cav_run *const *)runs, nruns, &err)) {
+        cli_error("%s", err.msg);
     }
     char bad[CAV_ERR_MSG_LEN];
     long nbad = cav_store_damaged(store, bad, sizeof bad);

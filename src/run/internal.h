@@ -42,6 +42,11 @@ int cav_store_scan(cav_store *s, const cav_model *m, int kind,
                              cav_result *res, double wall, cav_err *err),
                    void *ctx, cav_err *err);
 
+/* Make the unix VFS allocate the blocks of every writable shared mapping (the WAL index, file
+ * STORE-shm) before SQLite writes to it, so that a full disk is an error, not SIGBUS (vfs.c).
+ * Done once per process; returns 1 when in place. */
+int cav_store_shm_guard(void);
+
 /* JSON number in shortest round-trip form (cJSON's own printing is only accurate to a
  * relative DBL_EPSILON, which would change stored doubles); null for non-finite values. */
 struct cJSON;

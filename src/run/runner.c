@@ -9,7 +9,12 @@
  * rank u mod size. Hence every result is bitwise the same for any jobs / ranks. One mutex
  * serialises store writes, progress and (MPI) sends: a row is committed as soon as its point is
  * done. Points found in the store (same model, kind, canonical key, seed) are read back with
- * their warm-start vectors, so a resumed chain continues exactly as the uninterrupted one. */
+ * their warm-start vectors, so a resumed chain continues exactly as the uninterrupted one.
+ *
+ * Failures of the machinery (a store write, memory, another MPI rank) stop the sweep: no new
+ * unit is started, chains stop after their current point, and the run is still returned with
+ * the points computed so far (the others marked CAV_CONTINUE, "not computed"), so that a caller
+ * can show them. Under MPI every such failure reaches every rank (see the protocol below). */
 #include "cavity/run.h"
 #include "core/la.h"
 #include "run/internal.h"
@@ -25,8 +30,12 @@
 #include <mpi.h>
 #endif
 
-/* MPI world of this process (set once by cav_mpi_init before any run; 0 / 1 without MPI). */
+/* MPI world of this process (set once by cav_mpi_init before any run; 0 / 1 without MPI), and
+ * the end of the job as this rank learnt it (cav_mpi_finish): MPI state is per process. */
 static int mpi_rank = 0, mpi_size = 1;
+#if CAVITY_HAVE_MPI
+static int mpi_ended = 0, mpi_end_code = 0; /* end_code: rank 0's exit code + 1, 0 unknown */
+#endif
 
 static double now_s(void)
 {
@@ -161,6 +170,8 @@ typedef struct sweep {
     double t0;
     int status; /* first machinery error */
     cav_err err;
+    unsigned char *done; /* npoints x nseeds: computed in this run (rank 0: by any rank) */
+    int stopped;         /* MPI rank > 0: rank 0 asked to stop */
 } sweep;
 
 static int unit_mine(size_t u)
@@ -169,27 +180,87 @@ static int unit_mine(size_t u)
 }
 
 #if CAVITY_HAVE_MPI
+/* MPI protocol of a run (all ranks, in this order):
+ *   1. agree: every rank contributes its status after setting up (rank 0: after reading the
+ *      store); any failure, or a rank that already ended its part of the job (cav_mpi_finish),
+ *      makes every rank return an error. An agreement is an MPI_Allreduce(MAX) of AGREE ints
+ *      {status, ended, rank 0's exit code + 1, stop sent}; cav_mpi_finish contributes to the
+ *      same collective, so a rank that stopped before a run (say rank 0 could not open the
+ *      store) releases the ranks waiting in it instead of leaving them blocked.
+ *   2. rank 0 broadcasts what the store holds (done flags, warm vectors, statuses);
+ *   3. ranks > 0 send each result (TAG_RESULT) as it completes, then TAG_DONE; rank 0 receives
+ *      until every rank is done. After a failure rank 0 sends TAG_STOP to the others, which
+ *      look for it before taking a unit;
+ *   4. agree on the final status; a rank that was sent TAG_STOP and has not read it reads it. */
+enum { HDR = 7, MSGD = CAV_RESULT_MSG_LEN / sizeof(double), AGREE = 4 };
+enum { TAG_RESULT = 17, TAG_STOP = 18, TAG_DONE = 19 };
+
+/* Collective agreement (step 1 / 4): max over ranks of `status`; *stop (may be NULL) gets the
+ * stop-sent flag. A rank that ended the job makes it CAV_EIO with the message on err. */
+static int mpi_agree(int status, int stop_sent, int *stop, cav_err *err)
+{
+    int in[AGREE] = {status > 0 ? status : 0, 0, 0, stop_sent}, out[AGREE];
+    MPI_Allreduce(in, out, AGREE, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+    if (stop) *stop = out[3];
+    if (out[1]) {
+        mpi_ended = 1;
+        mpi_end_code = out[2];
+        return cav_err_set(err, CAV_EIO,
+                           "MPI rank %d: another rank ended the job before this "
+                           "run (rank 0 reports why)",
+                           mpi_rank);
+    }
+    if (out[0] && !status)
+        cav_err_set(err, out[0], "MPI rank %d: stopped, another rank failed (%s)%s", mpi_rank,
+                    cav_status_name(out[0]), mpi_rank ? "; rank 0 reports why" : "");
+    return out[0];
+}
+
 /* Message from a worker rank: header doubles [p, s, status, iterations, residual, wall, nrows]
- * then the message text, rows (nrows x nobs) and the warm vector. */
-enum { HDR = 7 };
+ * then the message text, rows (nrows x nobs) and the warm vector. Without memory for the
+ * buffer, a header-only message reports the point as CAV_ENOMEM (rank 0 counts every point). */
 static void mpi_send_result(sweep *w, size_t p, size_t s)
 {
     const cav_result *x = cav_run_result(w->run, p, s);
     size_t nobs = (size_t)w->m->nobs, nw = w->o->kind == CAV_KIND_THEORY ? (size_t)w->nwarm : 0;
-    size_t nd = HDR + CAV_RESULT_MSG_LEN / sizeof(double) + x->nrows * nobs + nw;
+    size_t nd = HDR + MSGD + x->nrows * nobs + nw;
+    double small[HDR + MSGD];
     double *buf = calloc(nd, sizeof *buf);
-    if (!buf) return;
     double h[HDR] = {(double)p,         (double)s,
                      (double)x->status, (double)x->iterations,
                      x->residual,       w->run->wall[p * w->run->nseeds + s],
                      (double)x->nrows};
+    if (!buf) {
+        nd = HDR + MSGD;
+        buf = small;
+        memset(small, 0, sizeof small);
+        h[2] = CAV_ENOMEM;
+        h[6] = 0;
+    }
     memcpy(buf, h, sizeof h);
-    memcpy(buf + HDR, x->msg, CAV_RESULT_MSG_LEN);
-    double *q = buf + HDR + CAV_RESULT_MSG_LEN / sizeof(double);
-    memcpy(q, x->rows, x->nrows * nobs * sizeof *q);
-    if (nw) memcpy(q + x->nrows * nobs, w->warm + p * nw, nw * sizeof *q);
-    MPI_Send(buf, (int)nd, MPI_DOUBLE, 0, 17, MPI_COMM_WORLD);
-    free(buf);
+    if (buf == small) {
+        snprintf((char *)(buf + HDR), CAV_RESULT_MSG_LEN, "out of memory sending the result");
+    } else {
+        memcpy(buf + HDR, x->msg, CAV_RESULT_MSG_LEN);
+        double *q = buf + HDR + MSGD;
+        memcpy(q, x->rows, x->nrows * nobs * sizeof *q);
+        if (nw) memcpy(q + x->nrows * nobs, w->warm + p * nw, nw * sizeof *q);
+    }
+    MPI_Send(buf, (int)nd, MPI_DOUBLE, 0, TAG_RESULT, MPI_COMM_WORLD);
+    if (buf != small) free(buf);
+}
+
+/* Rank > 0 (w->mu held): has rank 0 asked to stop? */
+static void mpi_poll_stop(sweep *w)
+{
+    if (mpi_size < 2 || mpi_rank == 0 || w->stopped) return;
+    int flag = 0, x;
+    MPI_Iprobe(0, TAG_STOP, MPI_COMM_WORLD, &flag, MPI_STATUS_IGNORE);
+    if (!flag) return;
+    MPI_Recv(&x, 1, MPI_INT, 0, TAG_STOP, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+    w->stopped = 1;
+    if (!w->status)
+        w->status = cav_err_set(&w->err, CAV_EIO, "MPI rank %d: stopped by rank 0", mpi_rank);
 }
 #endif
 
@@ -200,9 +271,11 @@ static void complete(sweep *w, size_t p, size_t s)
     const cav_result *x = cav_run_result(r, p, s);
     if (x->status != CAV_OK) w->prog.failed++;
     w->prog.done++;
+    w->done[p * r->nseeds + s] = 1;
 #if CAVITY_HAVE_MPI
     if (mpi_rank > 0) {
         mpi_send_result(w, p, s);
+        mpi_poll_stop(w); /* a chain stops at its next point */
         return;
     }
 #endif
@@ -247,6 +320,9 @@ static int take(sweep *w, size_t *u)
 {
     pthread_mutex_lock(&w->mu);
     int ok = 0;
+#if CAVITY_HAVE_MPI
+    mpi_poll_stop(w);
+#endif
     while (!w->status && w->next < w->nunits) {
         size_t c = w->next++;
         if (unit_mine(c)) {
@@ -274,7 +350,9 @@ static void *worker(void *arg)
                     compute(w, p, 0, prev);
                     pthread_mutex_lock(&w->mu);
                     complete(w, p, 0);
+                    int stop = w->status != 0; /* the sweep failed: end the chain here */
                     pthread_mutex_unlock(&w->mu);
+                    if (stop) break;
                 }
                 if (x->status == CAV_OK && w->nwarm) {
                     const double *wv = w->warm + p * (size_t)w->nwarm;
@@ -310,32 +388,66 @@ static size_t unit_work(const sweep *w, size_t u)
 }
 
 #if CAVITY_HAVE_MPI
-/* Rank 0: receive `count` results from the other ranks while local workers run. */
-static void mpi_serve(sweep *w, size_t count)
+/* Rank 0: receive results from the other ranks while local workers run, until every rank is
+ * done; after a failure, tell the other ranks to stop (requests in stopreq[mpi_size]). */
+static void mpi_serve(sweep *w, MPI_Request *stopreq, int *stop_sent)
 {
     size_t nobs = (size_t)w->m->nobs, nw = w->o->kind == CAV_KIND_THEORY ? (size_t)w->nwarm : 0;
-    for (size_t i = 0; i < count; i++) {
+    static const int one = 1;
+    for (int ndone = 0; ndone < mpi_size - 1;) {
+        pthread_mutex_lock(&w->mu);
+        int failed = w->status != 0;
+        pthread_mutex_unlock(&w->mu);
+        if (failed && !*stop_sent) {
+            for (int r = 1; r < mpi_size; r++)
+                MPI_Isend(&one, 1, MPI_INT, r, TAG_STOP, MPI_COMM_WORLD, &stopreq[r]);
+            *stop_sent = 1;
+        }
         MPI_Status st;
         int nd = 0;
-        MPI_Probe(MPI_ANY_SOURCE, 17, MPI_COMM_WORLD, &st);
+        MPI_Probe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &st);
         MPI_Get_count(&st, MPI_DOUBLE, &nd);
-        double *buf = malloc((size_t)nd * sizeof *buf);
-        if (!buf) break;
-        MPI_Recv(buf, nd, MPI_DOUBLE, st.MPI_SOURCE, 17, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+        if (st.MPI_TAG == TAG_DONE) {
+            MPI_Recv(NULL, 0, MPI_DOUBLE, st.MPI_SOURCE, TAG_DONE, MPI_COMM_WORLD,
+                     MPI_STATUS_IGNORE);
+            ndone++;
+            continue;
+        }
+        double *buf = malloc((size_t)(nd > 0 ? nd : 1) * sizeof *buf);
+        if (!buf) {
+            /* No memory to hold the message: the truncated receive makes MPI abort the whole
+             * job (its default error handler), so that no rank is left waiting. */
+            double h[HDR + MSGD];
+            MPI_Recv(h, 0, MPI_DOUBLE, st.MPI_SOURCE, TAG_RESULT, MPI_COMM_WORLD,
+                     MPI_STATUS_IGNORE);
+            pthread_mutex_lock(&w->mu);
+            if (!w->status)
+                w->status = cav_err_set(&w->err, CAV_ENOMEM, "out of memory receiving results");
+            pthread_mutex_unlock(&w->mu);
+            continue;
+        }
+        MPI_Recv(buf, nd, MPI_DOUBLE, st.MPI_SOURCE, TAG_RESULT, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
         size_t p = (size_t)buf[0], s = (size_t)buf[1], nrows = (size_t)buf[6];
+        int whole =
+            (size_t)nd >= HDR + MSGD && nrows >= 1 && (size_t)nd == HDR + MSGD + nrows * nobs + nw;
+        if ((size_t)nd < HDR + MSGD || p >= w->run->npoints || s >= w->run->nseeds) {
+            free(buf);
+            continue; /* not a message of this run */
+        }
         pthread_mutex_lock(&w->mu);
         cav_result *x = cav_run_result(w->run, p, s);
         cav_result_init(x, nobs);
-        double *rows = nrows > 1 ? cav_result_rows(x, nrows) : x->obs;
-        x->status = (int)buf[2];
+        double *rows = whole && nrows > 1 ? cav_result_rows(x, nrows) : x->obs;
+        x->status = whole ? (int)buf[2] : CAV_ENOMEM;
         x->iterations = (long)buf[3];
         x->residual = buf[4];
         w->run->wall[p * w->run->nseeds + s] = buf[5];
         memcpy(x->msg, buf + HDR, CAV_RESULT_MSG_LEN);
         x->msg[CAV_RESULT_MSG_LEN - 1] = '\0';
-        const double *q = buf + HDR + CAV_RESULT_MSG_LEN / sizeof(double);
-        if (rows) memcpy(rows, q, nrows * nobs * sizeof *q);
-        if (nw) memcpy(w->warm + p * nw, q + nrows * nobs, nw * sizeof *q);
+        const double *q = buf + HDR + MSGD;
+        if (whole && rows) memcpy(rows, q, nrows * nobs * sizeof *q);
+        if (whole && !rows) x->status = cav_result_fail(x, CAV_ENOMEM, "out of memory");
+        if (whole && nw) memcpy(w->warm + p * nw, q + nrows * nobs, nw * sizeof *q);
         complete(w, p, s);
         pthread_mutex_unlock(&w->mu);
         free(buf);
@@ -343,46 +455,81 @@ static void mpi_serve(sweep *w, size_t count)
 }
 #endif
 
-/* Read stored results (rank 0) and share which are done, with warm vectors, with all ranks. */
+/* Read stored results (rank 0). */
 static int preload(sweep *w)
 {
     cav_run *r = w->run;
     size_t n = r->npoints * r->nseeds;
-    if (mpi_rank == 0 && w->o->store && !w->o->recompute) {
-        for (size_t i = 0; i < n; i++) {
-            size_t p = i / r->nseeds;
-            int found = 0;
-            double wall = 0;
-            int s =
-                cav_store_get(w->o->store, w->m, w->o->kind, r->keys[p], r->seed[i], &r->res[i],
+    if (mpi_rank != 0 || !w->o->store || w->o->recompute) return CAV_OK;
+    for (size_t i = 0; i < n; i++) {
+        size_t p = i / r->nseeds;
+        int found = 0;
+        double wall = 0;
+        int s = cav_store_get(w->o->store, w->m, w->o->kind, r->keys[p], r->seed[i], &r->res[i],
                               w->nwarm ? w->warm + p * (size_t)w->nwarm : NULL,
                               w->o->kind == CAV_KIND_THEORY ? w->nwarm : 0, &wall, &found, &w->err);
-            if (s) return s;
-            r->stored[i] = (unsigned char)found;
-            if (found) {
-                r->wall[i] = wall;
-                w->prog.skipped++;
-            }
+        if (s) return s;
+        r->stored[i] = (unsigned char)found;
+        if (found) {
+            r->wall[i] = wall;
+            w->prog.skipped++;
         }
     }
-#if CAVITY_HAVE_MPI
-    if (mpi_size > 1) {
-        MPI_Bcast(r->stored, (int)n, MPI_UNSIGNED_CHAR, 0, MPI_COMM_WORLD);
-        if (w->nwarm)
-            MPI_Bcast(w->warm, (int)(r->npoints * (size_t)w->nwarm), MPI_DOUBLE, 0, MPI_COMM_WORLD);
-        /* Other ranks need the status of stored points to decide on warm starts. */
-        int *st = malloc(n * sizeof *st);
-        if (!st) return CAV_ENOMEM;
-        for (size_t i = 0; i < n; i++)
-            st[i] = r->res[i].status;
-        MPI_Bcast(st, (int)n, MPI_INT, 0, MPI_COMM_WORLD);
-        for (size_t i = 0; i < n; i++)
-            r->res[i].status = st[i];
-        free(st);
-    }
-#endif
     return CAV_OK;
 }
+
+/* After a failure: drop the points of which nothing was computed or read from the store, keeping
+ * the others in grid order. */
+static void keep_computed(cav_run *r, const unsigned char *done)
+{
+    size_t ns = r->nseeds, npar = (size_t)r->model->nparams, q = 0;
+    for (size_t p = 0; p < r->npoints; p++) {
+        int any = 0;
+        for (size_t s = 0; s < ns; s++)
+            any |= r->stored[p * ns + s] || done[p * ns + s];
+        if (!any) {
+            for (size_t s = 0; s < ns; s++)
+                cav_result_release(&r->res[p * ns + s]);
+            continue;
+        }
+        if (q != p) {
+            memcpy(r->v + q * npar, r->v + p * npar, npar * sizeof *r->v);
+            memcpy(r->keys[q], r->keys[p], CAV_KEY_LEN);
+            for (size_t s = 0; s < ns; s++) {
+                size_t a = q * ns + s, b = p * ns + s;
+                cav_result *x = &r->res[a], *y = &r->res[b];
+                *x = *y;
+                if (y->rows == y->obs) x->rows = x->obs;
+                y->rows = y->obs; /* moved: y owns nothing now */
+                y->nrows = 1;
+                r->seed[a] = r->seed[b];
+                r->wall[a] = r->wall[b];
+                r->stored[a] = r->stored[b];
+            }
+        }
+        q++;
+    }
+    r->npoints = q;
+}
+
+#if CAVITY_HAVE_MPI
+/* Share what rank 0 read from the store (done flags, warm vectors, statuses) with all ranks;
+ * st: n ints of scratch. */
+static void mpi_share(sweep *w, int *st)
+{
+    cav_run *r = w->run;
+    size_t n = r->npoints * r->nseeds;
+    MPI_Bcast(r->stored, (int)n, MPI_UNSIGNED_CHAR, 0, MPI_COMM_WORLD);
+    if (w->nwarm)
+        MPI_Bcast(w->warm, (int)(r->npoints * (size_t)w->nwarm), MPI_DOUBLE, 0, MPI_COMM_WORLD);
+    /* Other ranks need the status of stored points to decide on warm starts. */
+    for (size_t i = 0; i < n; i++)
+        st[i] = r->res[i].status;
+    MPI_Bcast(st, (int)n, MPI_INT, 0, MPI_COMM_WORLD);
+    for (size_t i = 0; i < n; i++)
+        r->res[i].status = st[i];
+}
+#endif
 
 int cav_run_exec(const cav_grid *g, const cav_run_opts *o, cav_run **out, cav_err *err)
 {
@@ -406,36 +553,44 @@ int cav_run_exec(const cav_grid *g, const cav_run_opts *o, cav_run **out, cav_er
     w.run = cav_run_alloc(m, o->kind, np, ns);
     w.nwarm = o->kind == CAV_KIND_THEORY ? m->nwarm : 0;
     w.warm = calloc(np * (size_t)(w.nwarm > 0 ? w.nwarm : 1), sizeof *w.warm);
-    if (!w.run || !w.warm) {
-        cav_run_free(w.run);
-        free(w.warm);
-        return cav_err_set(err, CAV_ENOMEM, "out of memory");
-    }
-    for (size_t i = 0; i < np * (size_t)w.nwarm; i++)
-        w.warm[i] = NAN;
+    size_t nall = np * ns;
+    w.done = calloc(nall > 0 ? nall : 1, 1);
+    int *scratch = mpi_size > 1 ? malloc((nall > 0 ? nall : 1) * sizeof *scratch) : NULL;
     cav_run *r = w.run;
-    for (size_t p = 0; p < np; p++) {
-        double *v = r->v + p * (size_t)m->nparams;
-        cav_grid_point(g, o->kind, p, v);
-        cav_key_format(m, o->kind, v, r->keys[p], CAV_KEY_LEN);
-        for (size_t s = 0; s < ns; s++)
-            r->seed[p * ns + s] = o->kind == CAV_KIND_SIM ? (long)(o->seed0 + s) : 0;
+    int status = CAV_OK;
+    if (!w.run || !w.warm || !w.done || (mpi_size > 1 && !scratch)) {
+        status = cav_err_set(&w.err, CAV_ENOMEM, "out of memory for a run of %zu points", np);
+    } else {
+        for (size_t i = 0; i < np * (size_t)w.nwarm; i++)
+            w.warm[i] = NAN;
+        for (size_t p = 0; p < np; p++) {
+            double *v = r->v + p * (size_t)m->nparams;
+            cav_grid_point(g, o->kind, p, v);
+            cav_key_format(m, o->kind, v, r->keys[p], CAV_KEY_LEN);
+            for (size_t s = 0; s < ns; s++)
+                r->seed[p * ns + s] = o->kind == CAV_KIND_SIM ? (long)(o->seed0 + s) : 0;
+        }
+        w.chainlen = o->kind == CAV_KIND_THEORY ? cav_grid_chain_len(g, o->kind) : 1;
+        w.nunits = o->kind == CAV_KIND_THEORY ? np / w.chainlen : np * ns;
+        status = preload(&w);
     }
-    w.chainlen = o->kind == CAV_KIND_THEORY ? cav_grid_chain_len(g, o->kind) : 1;
-    w.nunits = o->kind == CAV_KIND_THEORY ? np / w.chainlen : np * ns;
-    int status = preload(&w);
+#if CAVITY_HAVE_MPI
+    /* Every rank gets here, whatever failed above: a failure on one rank stops all of them. */
+    if (mpi_size > 1) {
+        status = mpi_agree(status, 0, NULL, &w.err);
+        if (!status) mpi_share(&w, scratch);
+    }
+#endif
+    free(scratch);
     if (status) {
         cav_err_set(err, status, "%s", w.err.msg);
         cav_run_free(r);
         free(w.warm);
+        free(w.done);
         return status;
     }
-    size_t remote = 0;
-    for (size_t u = 0; u < w.nunits; u++) {
-        size_t k = unit_work(&w, u);
-        w.prog.total += k;
-        if (!unit_mine(u)) remote += k;
-    }
+    for (size_t u = 0; u < w.nunits; u++)
+        w.prog.total += unit_work(&w, u);
     w.t0 = now_s();
     pthread_mutex_init(&w.mu, NULL);
     /* OpenBLAS's results depend on its thread count (reductions are split differently), so a
@@ -448,27 +603,82 @@ int cav_run_exec(const cav_grid *g, const cav_run_opts *o, cav_run **out, cav_er
     if (th)
         for (; started < nthreads; started++)
             if (pthread_create(&th[started], NULL, worker, &w)) break;
-    if (started == 0) worker(&w); /* no thread could start: run inline */
 #if CAVITY_HAVE_MPI
-    if (mpi_size > 1 && mpi_rank == 0) mpi_serve(&w, remote);
+    MPI_Request *stopreq = NULL;
+    int stop_sent = 0;
+    if (mpi_size > 1 && mpi_rank == 0) {
+        stopreq = malloc((size_t)mpi_size * sizeof *stopreq);
+        if (!stopreq) {
+            /* Without requests rank 0 cannot send stops: fail, but still serve every rank. */
+            pthread_mutex_lock(&w.mu);
+            if (!w.status) w.status = cav_err_set(&w.err, CAV_ENOMEM, "out of memory");
+            pthread_mutex_unlock(&w.mu);
+            stop_sent = 1;
+        }
+        if (started == 0) worker(&w); /* no thread could start: run inline first */
+        mpi_serve(&w, stopreq, &stop_sent);
+    } else if (started == 0) {
+        worker(&w);
+    }
 #else
-    (void)remote;
+    if (started == 0) worker(&w); /* no thread could start: run inline */
 #endif
     for (int i = 0; i < started; i++)
         pthread_join(th[i], NULL);
     free(th);
+#if CAVITY_HAVE_MPI
+    if (mpi_size > 1) {
+        if (mpi_rank > 0) MPI_Send(NULL, 0, MPI_DOUBLE, 0, TAG_DONE, MPI_COMM_WORLD);
+        int stop = 0;
+        int agreed = mpi_agree(w.status, stop_sent && stopreq, &stop, &w.err);
+        if (agreed && !w.status) w.status = agreed;
+        if (mpi_rank == 0 && stopreq && stop_sent) {
+            for (int k = 1; k < mpi_size; k++)
+                MPI_Wait(&stopreq[k], MPI_STATUS_IGNORE);
+        } else if (mpi_rank > 0 && stop && !w.stopped) {
+            int x;
+            MPI_Recv(&x, 1, MPI_INT, 0, TAG_STOP, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+        }
+        free(stopreq);
+    }
+#endif
     cav_la_set_threads(old_blas);
     pthread_mutex_destroy(&w.mu);
     free(w.warm);
     if (w.status) {
+        /* The sweep stopped: keep what was computed, mark the rest. */
+        for (size_t i = 0; i < nall; i++)
+            if (!r->stored[i] && !w.done[i])
+                cav_result_fail(&r->res[i], CAV_CONTINUE, "not computed: the run stopped");
+        keep_computed(r, w.done);
         cav_err_set(err, w.status, "%s", w.err.msg);
-        cav_run_free(r);
-        return w.status;
     }
-    for (size_t i = 0; i < np * ns; i++)
+    free(w.done);
+    for (size_t i = 0; i < r->npoints * r->nseeds; i++)
         r->nfailed += r->res[i].status != CAV_OK;
     *out = r;
-    return CAV_OK;
+    return w.status;
+}
+
+/* One agreement of the job's end (see the protocol above): every rank that has not yet learnt
+ * of the end contributes; rank 0's code travels with it. */
+int cav_mpi_finish(int code)
+{
+#if CAVITY_HAVE_MPI
+    int init = 0, fin = 0;
+    MPI_Initialized(&init);
+    MPI_Finalized(&fin);
+    if (!init || fin) return code;
+    if (mpi_size > 1 && !mpi_ended) {
+        int in[AGREE] = {0, 1, mpi_rank == 0 && code >= 0 ? code + 1 : 0, 0}, res[AGREE];
+        MPI_Allreduce(in, res, AGREE, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+        mpi_ended = 1;
+        mpi_end_code = res[2];
+    }
+    MPI_Finalize();
+    if (mpi_size > 1 && mpi_end_code > 0 && code >= 0) code = mpi_end_code - 1;
+#endif
+    return code;
 }
 
 int cav_mpi_init(int *argc, char ***argv, int *rank, int *size)
@@ -494,10 +704,5 @@ int cav_mpi_init(int *argc, char ***argv, int *rank, int *size)
 
 void cav_mpi_finalize(void)
 {
-#if CAVITY_HAVE_MPI
-    int init = 0, fin = 0;
-    MPI_Initialized(&init);
-    MPI_Finalized(&fin);
-    if (init && !fin) MPI_Finalize();
-#endif
+    (void)cav_mpi_finish(-1);
 }

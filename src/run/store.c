@@ -11,7 +11,8 @@
  *   - only results a re-run would reproduce are stored (cav_store_reusable); rows read back are
  *     checked one by one, and a damaged row is counted and ignored (recomputed by the runner);
  *   - WAL journal, so readers do not block the writer; each put is its own transaction, so a
- *     killed sweep loses only the points in flight. */
+ *     killed sweep loses only the points in flight; the blocks of the -shm file are allocated
+ *     before SQLite writes to its mapping (vfs.c), so that a full disk is an error, not SIGBUS. */
 #include "cavity/run.h"
 #include "run/internal.h"
 
@@ -270,6 +271,7 @@ int cav_store_open(const char *path, int mode, cav_store **out, cav_err *err)
         return cav_err_set(err, CAV_EINVAL, "store: mode %d is not CAV_STORE_READ or _WRITE", mode);
     int s = check_path(path, err);
     if (s) return s;
+    cav_store_shm_guard();
     struct stat sb;
     int exists = stat(path, &sb) == 0;
     if (!exists && errno != ENOENT) {

@@ -23,8 +23,9 @@ set_tests_properties(cli_fuzz PROPERTIES LABELS "cli;fast;fuzz" TIMEOUT 1200)
 add_test(NAME cli_tsan COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/test_tsan.sh ${CMAKE_BINARY_DIR}/cavity
   ${CMAKE_CURRENT_BINARY_DIR}/cli_tsan)
 set_tests_properties(cli_tsan PROPERTIES LABELS "cli;fast;tsan" TIMEOUT 1200)
-# Store safety (foreign WAL, damaged pages, names, reused failures, tampered rows).
-foreach(t store_safety)
+# Store safety (foreign WAL, damaged pages, names, reused failures, tampered rows) and a full
+# disk (loop-mounted file systems; skipped without the privileges to mount).
+foreach(t store_safety store_full)
   add_test(NAME cli_${t}
     COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/test_${t}.sh ${CMAKE_BINARY_DIR}/cavity
             ${CMAKE_CURRENT_BINARY_DIR}/cli_${t})

@@ -18,34 +18,8 @@
 #include <unistd.h>
 
 #include "cavity/run.h"
+#include "run_helpers.h"
 #include "toy.h"
-
-/* Run g for kind into a table string (caller frees). */
-static char *run_table(const cav_grid *g, int kind, int jobs, cav_store *st, int nseeds,
-                       cav_run **keep)
-{
-    cav_run_opts o;
-    cav_run_opts_init(&o);
-    o.kind = kind;
-    o.jobs = jobs;
-    o.nseeds = nseeds;
-    o.store = st;
-    cav_run *r = NULL;
-    cav_err err = {0};
-    int s = cav_run_exec(g, &o, &r, &err);
-    if (s) fail_msg("run: %s", err.msg);
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    const cav_run *rr = r;
-    assert_int_equal(cav_table_write(f, CAV_FMT_CSV, &rr, 1, &err), CAV_OK);
-    fclose(f);
-    if (keep)
-        *keep = r;
-    else
-        cav_run_free(r);
-    return buf;
-}
 
 /* Equal tables, else fail naming the first differing line. */
 static void same_text(const char *a, const char *b)
@@ -175,19 +149,6 @@ static void test_store_resume_and_recompute(void **state)
     cav_store_close(st);
     free(a), free(b), free(s), free(s2);
     cav_grid_free(&g);
-}
-
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *b = malloc((size_t)n + 1);
-    *len = fread(b, 1, (size_t)n, f);
-    fclose(f);
-    return b;
 }
 
 static void expect_refused(const char *path)

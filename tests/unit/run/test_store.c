@@ -25,30 +25,8 @@
 #include <unistd.h>
 
 #include "cavity/run.h"
+#include "run_helpers.h"
 #include "toy.h"
-
-static void rm_store(const char *path)
-{
-    char b[256];
-    remove(path);
-    snprintf(b, sizeof b, "%s-wal", path);
-    remove(b);
-    snprintf(b, sizeof b, "%s-shm", path);
-    remove(b);
-}
-
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *b = malloc((size_t)n + 1);
-    *len = fread(b, 1, (size_t)n, f);
-    fclose(f);
-    return b;
-}
 
 static void sql(const char *path, const char *q)
 {
@@ -57,28 +35,6 @@ static void sql(const char *path, const char *q)
     char *msg = NULL;
     if (sqlite3_exec(db, q, NULL, NULL, &msg) != SQLITE_OK) fail_msg("%s: %s", q, msg);
     sqlite3_close(db);
-}
-
-static char *run_table(const cav_grid *g, int kind, cav_store *st, cav_run **keep)
-{
-    cav_run_opts o;
-    cav_run_opts_init(&o);
-    o.kind = kind;
-    o.store = st;
-    cav_run *r = NULL;
-    cav_err err = {0};
-    if (cav_run_exec(g, &o, &r, &err)) fail_msg("run: %s", err.msg);
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    const cav_run *rr = r;
-    assert_int_equal(cav_table_write(f, CAV_FMT_CSV, &rr, 1, &err), CAV_OK);
-    fclose(f);
-    if (keep)
-        *keep = r;
-    else
-        cav_run_free(r);
-    return buf;
 }
 
 static void test_names_refused(void **state)
@@ -122,7 +78,7 @@ static void test_foreign_wal(void **state)
     assert_int_equal(cav_grid_set(&g, "x", "0.5:3:6", &err), CAV_OK);
     cav_store *st;
     assert_int_equal(cav_store_open(path, CAV_STORE_WRITE, &st, &err), CAV_OK);
-    free(run_table(&g, CAV_KIND_THEORY, st, NULL));
+    free(run_table(&g, CAV_KIND_THEORY, 1, st, 1, NULL));
     cav_store_close(st);
     /* Another database's WAL, left by a writer that exits without closing. */
     pid_t pid = fork();
@@ -220,13 +176,13 @@ static void test_environment_failures_recomputed(void **state)
     assert_int_equal(cav_store_open(path, CAV_STORE_WRITE, &st, &err), CAV_OK);
     env_short = 1;
     cav_run *r;
-    free(run_table(&g, CAV_KIND_THEORY, st, &r));
+    free(run_table(&g, CAV_KIND_THEORY, 1, st, 1, &r));
     assert_int_equal(r->nfailed, 5);
     cav_run_free(r);
     /* Stored: ok, maxiter, diverged. */
     assert_int_equal(cav_store_count(st, NULL, &err), 3);
     env_short = 0;
-    free(run_table(&g, CAV_KIND_THEORY, st, &r));
+    free(run_table(&g, CAV_KIND_THEORY, 1, st, 1, &r));
     static const int reused[] = {1, 0, 0, 0, 1, 1};
     for (size_t p = 0; p < 6; p++) {
         int f = (int)r->v[p * 2 + 1];
@@ -240,7 +196,7 @@ static void test_environment_failures_recomputed(void **state)
     /* A row of an older cavity that stored an enomem failure is not reused. */
     sql(path, "UPDATE results SET status='enomem', status_code=2 WHERE params LIKE '%none%'");
     assert_int_equal(cav_store_open(path, CAV_STORE_WRITE, &st, &err), CAV_OK);
-    free(run_table(&g, CAV_KIND_THEORY, st, &r));
+    free(run_table(&g, CAV_KIND_THEORY, 1, st, 1, &r));
     for (size_t p = 0; p < 6; p++)
         if ((int)r->v[p * 2 + 1] == 0) {
             assert_int_equal(r->stored[p], 0);
@@ -278,10 +234,10 @@ static void test_tampered_rows(void **state)
     cav_err err = {0};
     assert_int_equal(cav_grid_init(&g, &toy_model, &err), CAV_OK);
     assert_int_equal(cav_grid_set(&g, "x", "0.5:4:12", &err), CAV_OK);
-    char *ref = run_table(&g, CAV_KIND_THEORY, NULL, NULL);
+    char *ref = run_table(&g, CAV_KIND_THEORY, 1, NULL, 1, NULL);
     cav_store *st;
     assert_int_equal(cav_store_open(path, CAV_STORE_WRITE, &st, &err), CAV_OK);
-    free(run_table(&g, CAV_KIND_THEORY, st, NULL));
+    free(run_table(&g, CAV_KIND_THEORY, 1, st, 1, NULL));
     cav_store_close(st);
     sql(path, tamper_sql);
     /* cav_run_load (plot): damaged rows left out and counted, never returned as ok. */
@@ -300,7 +256,7 @@ static void test_tampered_rows(void **state)
     /* A resumed sweep: damaged rows recomputed, the table identical, rows repaired. */
     assert_int_equal(cav_store_open(path, CAV_STORE_WRITE, &st, &err), CAV_OK);
     cav_run *r;
-    char *t = run_table(&g, CAV_KIND_THEORY, st, &r);
+    char *t = run_table(&g, CAV_KIND_THEORY, 1, st, 1, &r);
     assert_string_equal(t, ref);
     for (size_t p = 0; p < 12; p++)
         assert_int_equal(r->stored[p], p == 0 || p > NTAMPER);
@@ -312,7 +268,7 @@ static void test_tampered_rows(void **state)
     free(t);
     cav_store_close(st);
     assert_int_equal(cav_store_open(path, CAV_STORE_WRITE, &st, &err), CAV_OK);
-    t = run_table(&g, CAV_KIND_THEORY, st, &r);
+    t = run_table(&g, CAV_KIND_THEORY, 1, st, 1, &r);
     assert_string_equal(t, ref);
     for (size_t p = 0; p < 12; p++)
         assert_int_equal(r->stored[p], 1);

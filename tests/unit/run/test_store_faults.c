@@ -30,6 +30,7 @@
 
 #include "cavity/run.h"
 #include "run/internal.h"
+#include "run_helpers.h"
 #include "toy.h"
 
 /* ---- the fault VFS ------------------------------------------------------------------------ */
@@ -205,27 +206,6 @@ static void faults_off(void)
 }
 
 /* ---- helpers ------------------------------------------------------------------------------ */
-
-static void rm_store(const char *path)
-{
-    char b[256];
-    remove(path);
-    snprintf(b, sizeof b, "%s-wal", path);
-    remove(b);
-    snprintf(b, sizeof b, "%s-shm", path);
-    remove(b);
-}
-
-static char *table_of(const cav_run *r)
-{
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    cav_err err = {0};
-    assert_int_equal(cav_table_write(f, CAV_FMT_CSV, &r, 1, &err), CAV_OK);
-    fclose(f);
-    return buf;
-}
 
 /* Every line of part (but points still missing seeds, status continue) is a line of whole. */
 static void lines_within(const char *part, const char *whole)

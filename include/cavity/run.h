@@ -169,21 +169,38 @@ typedef struct cav_run_opts {
     /* Called (serialised) after each computation; may be NULL. */
     void (*progress)(void *ctx, const cav_progress *p);
     void *ctx;
+    /* Polled before each computation starts (may be NULL): a nonzero return stops the sweep as
+     * a failure would, with status CAV_ECANCEL; what was computed is kept (and stored). */
+    int (*cancel)(void *ctx);
 } cav_run_opts;
 
-/* The results of a sweep for one kind, in grid point order. */
+/* The results of a sweep for one kind, in grid point order. Points and results are read
+ * through the functions below; a result exists only once it was computed or read from a store,
+ * so a run of many points costs a few bytes per point until its results exist. */
+typedef struct cav_run_cell cav_run_cell; /* private: one result with its seed and wall time */
 typedef struct cav_run {
     const cav_model *model;
     int kind;
     size_t npoints, nseeds;
-    double *v; /* npoints x nparams values */
-    char (*keys)[CAV_KEY_LEN];
-    cav_result *res;       /* npoints x nseeds (theory: nseeds = 1) */
-    long *seed;            /* npoints x nseeds seeds (theory: 0) */
-    double *wall;          /* npoints x nseeds seconds */
-    unsigned char *stored; /* npoints x nseeds: 1 if read from the store */
-    size_t nfailed;        /* computations whose status is not CAV_OK */
+    size_t nfailed; /* computations whose status is not CAV_OK */
+    /* Private (use the functions below). */
+    cav_grid grid;        /* the points of a run of cav_run_exec */
+    size_t *index;        /* grid index of point p when points were dropped (else NULL) */
+    double *v;            /* npoints x nparams coordinates of a run loaded from a store */
+    uint64_t seed0;       /* seed of seed index 0 (cav_run_exec) */
+    cav_run_cell **cells; /* npoints x nseeds, NULL until a result exists */
+    cav_result none;      /* what a point without a result reads: status CAV_CONTINUE */
 } cav_run;
+
+/* Coordinates of point p (m->nparams values, spec order) into v. */
+void cav_run_point(const cav_run *r, size_t p, double *v);
+/* Canonical key of point p (cav_key_format). */
+void cav_run_key(const cav_run *r, size_t p, char *buf, size_t len);
+/* Seed of point p, seed index s (0 for theory); wall time in seconds of its computation; 1 if
+ * its result was read from the store rather than computed. */
+long cav_run_seed(const cav_run *r, size_t p, size_t s);
+double cav_run_wall(const cav_run *r, size_t p, size_t s);
+int cav_run_stored(const cav_run *r, size_t p, size_t s);
 
 /* Defaults: theory, 1 job, 1 seed starting at 1, no store. */
 void cav_run_opts_init(cav_run_opts *o);
@@ -200,8 +217,9 @@ void cav_run_opts_init(cav_run_opts *o);
  * whole run; a failure on any rank makes cav_run_exec fail on every rank. */
 int cav_run_exec(const cav_grid *g, const cav_run_opts *o, cav_run **out, cav_err *err);
 void cav_run_free(cav_run *r);
-/* Result of point p, seed index s. */
-cav_result *cav_run_result(const cav_run *r, size_t p, size_t s);
+/* Result of point p, seed index s (owned by the run). A point without a result (a sweep that
+ * stopped early) reads as status CAV_CONTINUE, "not computed", with NaN observables. */
+const cav_result *cav_run_result(const cav_run *r, size_t p, size_t s);
 /* Simulation summary of point p, observable row `row`: mean and standard error (sample standard
  * deviation / sqrt(k)) over the k seeds whose status is CAV_OK. */
 void cav_run_mean(const cav_run *r, size_t p, size_t row, double *mean, double *se, size_t *k);

@@ -26,7 +26,8 @@ enum {
     CAV_ENUMERIC = 4,  /* non-finite value or numerical breakdown */
     CAV_EIO = 5,       /* file or store error */
     CAV_EUNSUP = 6,    /* combination not supported */
-    CAV_EDIVERGE = 7   /* the iteration diverged (e.g. unstable step size) */
+    CAV_EDIVERGE = 7,  /* the iteration diverged (e.g. unstable step size) */
+    CAV_ECANCEL = 8    /* stopped at the caller's request (cav_run_opts.cancel) */
 };
 
 #define CAV_ERR_MSG_LEN 512

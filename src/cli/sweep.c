@@ -350,12 +350,15 @@ static void report_failures(const cav_run *r)
 {
     size_t shown = 0;
     for (size_t i = 0; i < r->npoints * r->nseeds; i++) {
-        const cav_result *x = &r->res[i];
+        size_t p = i / r->nseeds, s = i % r->nseeds;
+        const cav_result *x = cav_run_result(r, p, s);
         if (x->status == CAV_OK) continue;
         if (shown++ < 20) {
-            char seed[48] = "";
-            if (r->kind == CAV_KIND_SIM) snprintf(seed, sizeof seed, " seed %ld", r->seed[i]);
-            cli_error("%s %s%s: %s: %s", cav_kind_name(r->kind), r->keys[i / r->nseeds], seed,
+            char seed[48] = "", key[CAV_KEY_LEN];
+            if (r->kind == CAV_KIND_SIM)
+                snprintf(seed, sizeof seed, " seed %ld", cav_run_seed(r, p, s));
+            cav_run_key(r, p, key, sizeof key);
+            cli_error("%s %s%s: %s: %s", cav_kind_name(r->kind), key, seed,
                       cav_status_name(x->status), x->msg);
         }
     }

@@ -29,10 +29,18 @@ void cav_fmt_double(double x, char *buf, size_t len)
         snprintf(buf, len, "%.0f", x);
         return;
     }
-    for (int prec = 1; prec <= 17; prec++) {
-        snprintf(buf, len, "%.*g", prec, x);
-        if (strtod(buf, NULL) == x) return;
+    /* The shortest precision that reads back: the p-digit rounding of x reads back for every p
+     * at or above the shortest one (a longer rounding is closer to x), so bisect on p. */
+    int lo = 1, hi = 17;
+    while (lo < hi) {
+        int mid = (lo + hi) / 2;
+        snprintf(buf, len, "%.*g", mid, x);
+        if (strtod(buf, NULL) == x)
+            hi = mid;
+        else
+            lo = mid + 1;
     }
+    snprintf(buf, len, "%.*g", lo, x);
 }
 
 int cav_list_has(const char *list, const char *item, size_t n)

@@ -45,6 +45,8 @@ const char *cav_status_name(int code)
         return "unsupported";
     case CAV_EDIVERGE:
         return "diverged";
+    case CAV_ECANCEL:
+        return "cancelled";
     default:
         return "unknown";
     }

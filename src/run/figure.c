@@ -125,7 +125,8 @@ int cav_figure_write(const char *path, const cav_run *const *runs, size_t nruns,
         for (int i = 0; i < m->nparams; i++)
             mask[i] = i != xi && cav_param_used(&m->params[i], runs[k]->kind);
         for (size_t p = 0; p < runs[k]->npoints; p++) {
-            const double *v = runs[k]->v + p * (size_t)m->nparams;
+            double v[CAV_MAX_PARAMS];
+            cav_run_point(runs[k], p, v);
             size_t c = 0;
             for (; c < ncurves; c++)
                 if (cv[c].run == k && same_vals(m, cv[c].v, v, mask)) break;
@@ -187,7 +188,8 @@ int cav_figure_write(const char *path, const cav_run *const *runs, size_t nruns,
         fprintf(f, "$d%zu << EOD\n", c);
         double mean[CAV_MAX_OBS], se[CAV_MAX_OBS];
         for (size_t p = 0; p < r->npoints; p++) {
-            const double *v = r->v + p * (size_t)m->nparams;
+            double v[CAV_MAX_PARAMS];
+            cav_run_point(r, p, v);
             if (!same_vals(m, cv[c].v, v, mask)) continue;
             const cav_result *x0 = cav_run_result(r, p, 0);
             size_t nrows = x0->nrows;

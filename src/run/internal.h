@@ -52,8 +52,24 @@ int cav_store_shm_guard(void);
 struct cJSON;
 struct cJSON *cav_json_num(double x);
 
-/* Allocate an empty run of npoints x nseeds for model m (results initialised). */
+/* One result of a run with its seed, wall time and (theory) warm-start vector. */
+struct cav_run_cell {
+    cav_result res;
+    long seed;
+    double wall;
+    int stored; /* 1: read from the store */
+    double warm[];
+};
+
+/* An empty run of npoints x nseeds for model m: no cells yet (src/run/run.c). */
 cav_run *cav_run_alloc(const cav_model *m, int kind, size_t npoints, size_t nseeds);
+/* A new cell (result initialised, warm vector NaN) / put it at (p, s), replacing any there (the
+ * run owns it then) / the cell at (p, s) or NULL. */
+cav_run_cell *cav_run_cell_new(const cav_run *r, int nwarm);
+void cav_run_cell_put(cav_run *r, size_t p, size_t s, cav_run_cell *c);
+cav_run_cell *cav_run_cell_at(const cav_run *r, size_t p, size_t s);
+/* Set r->nfailed from the results. */
+void cav_run_count_failed(cav_run *r);
 
 /* Rewrite the keys of rows whose model has retired parameters (src/run/migrate.c). */
 struct sqlite3;

@@ -3,7 +3,7 @@
  * Rows of one model and kind are grouped by canonical key into points (seeds of a simulation
  * point become its seed results), optionally filtered by "name=value" clauses, and sorted by
  * parameter values so that curves are drawn in order. A point stored with fewer seeds than the
- * others is padded with results of status CAV_CONTINUE ("missing"), which cav_run_mean skips. */
+ * others reads as status CAV_CONTINUE ("missing seed") at the others, which cav_run_mean skips. */
 #include "cavity/run.h"
 #include "run/internal.h"
 
@@ -162,28 +162,31 @@ int cav_run_load(cav_store *s, const cav_model *m, int kind, const char *const *
     for (size_t i = 0; i < L.n; i++)
         if (L.pts[i].n > ns) ns = L.pts[i].n;
     cav_run *r = cav_run_alloc(m, kind, L.n, ns);
-    if (!r) {
+    if (r) r->v = malloc((L.n ? L.n : 1) * (size_t)m->nparams * sizeof *r->v);
+    if (!r || !r->v) {
+        cav_run_free(r);
         free_points(&L);
         return cav_err_set(err, CAV_ENOMEM, "out of memory");
     }
+    snprintf(r->none.msg, sizeof r->none.msg, "missing seed");
     for (size_t i = 0; i < L.n; i++) {
         lpoint *pt = &L.pts[i];
         memcpy(r->v + i * (size_t)m->nparams, pt->v, (size_t)m->nparams * sizeof(double));
-        snprintf(r->keys[i], CAV_KEY_LEN, "%s", pt->key);
-        for (size_t k = 0; k < ns; k++) {
-            size_t j = i * ns + k;
-            r->stored[j] = 1;
-            if (k < pt->n) {
-                move_result(&r->res[j], &pt->res[k]);
-                r->seed[j] = pt->seed[k];
-                r->wall[j] = pt->wall[k];
-            } else {
-                r->res[j].status = CAV_CONTINUE;
-                snprintf(r->res[j].msg, sizeof r->res[j].msg, "missing seed");
+        for (size_t k = 0; k < pt->n; k++) {
+            cav_run_cell *c = cav_run_cell_new(r, 0);
+            if (!c) {
+                cav_run_free(r);
+                free_points(&L);
+                return cav_err_set(err, CAV_ENOMEM, "out of memory");
             }
-            r->nfailed += r->res[j].status != CAV_OK;
+            move_result(&c->res, &pt->res[k]);
+            c->seed = pt->seed[k];
+            c->wall = pt->wall[k];
+            c->stored = 1;
+            cav_run_cell_put(r, i, k, c);
         }
     }
+    cav_run_count_failed(r);
     free_points(&L);
     *out = r;
     return CAV_OK;

@@ -53,107 +53,6 @@ void cav_run_opts_init(cav_run_opts *o)
     o->seed0 = 1;
 }
 
-cav_run *cav_run_alloc(const cav_model *m, int kind, size_t npoints, size_t nseeds)
-{
-    cav_run *r = calloc(1, sizeof *r);
-    if (!r) return NULL;
-    size_t n = npoints * nseeds, np = (size_t)m->nparams ? (size_t)m->nparams : 1;
-    r->model = m;
-    r->kind = kind;
-    r->npoints = npoints;
-    r->nseeds = nseeds;
-    r->v = calloc(npoints ? npoints * np : 1, sizeof *r->v);
-    r->keys = calloc(npoints ? npoints : 1, sizeof *r->keys);
-    r->res = calloc(n ? n : 1, sizeof *r->res);
-    r->seed = calloc(n ? n : 1, sizeof *r->seed);
-    r->wall = calloc(n ? n : 1, sizeof *r->wall);
-    r->stored = calloc(n ? n : 1, 1);
-    if (!r->v || !r->keys || !r->res || !r->seed || !r->wall || !r->stored) {
-        cav_run_free(r);
-        return NULL;
-    }
-    for (size_t i = 0; i < n; i++)
-        cav_result_init(&r->res[i], (size_t)m->nobs);
-    return r;
-}
-
-void cav_run_free(cav_run *r)
-{
-    if (!r) return;
-    if (r->res)
-        for (size_t i = 0; i < r->npoints * r->nseeds; i++)
-            cav_result_release(&r->res[i]);
-    free(r->v);
-    free(r->keys);
-    free(r->res);
-    free(r->seed);
-    free(r->wall);
-    free(r->stored);
-    free(r);
-}
-
-cav_result *cav_run_result(const cav_run *r, size_t p, size_t s)
-{
-    return &r->res[p * r->nseeds + s];
-}
-
-/* Seeds that enter the mean of row `row` of point p: the completed ones; when none completed,
- * the failed (not missing) ones, so that a point whose every seed failed (e.g. diverged) still
- * shows the rows its seeds produced before failing, with its failed status beside them. */
-static int mean_uses(const cav_run *r, size_t p, size_t row, const cav_result *x)
-{
-    if (row >= x->nrows) return 0;
-    if (x->status == CAV_OK) return 1;
-    if (x->status == CAV_CONTINUE) return 0;
-    for (size_t s = 0; s < r->nseeds; s++)
-        if (cav_run_result(r, p, s)->status == CAV_OK) return 0;
-    return 1;
-}
-
-void cav_run_mean(const cav_run *r, size_t p, size_t row, double *mean, double *se, size_t *k)
-{
-    size_t nobs = (size_t)r->model->nobs, cnt = 0;
-    for (size_t j = 0; j < nobs; j++)
-        mean[j] = se[j] = 0;
-    for (size_t s = 0; s < r->nseeds; s++) {
-        const cav_result *x = cav_run_result(r, p, s);
-        if (!mean_uses(r, p, row, x)) continue;
-        cnt++;
-        for (size_t j = 0; j < nobs; j++)
-            mean[j] += x->rows[row * nobs + j];
-    }
-    for (size_t j = 0; j < nobs; j++)
-        mean[j] = cnt ? mean[j] / (double)cnt : NAN;
-    /* Two-pass sample variance (stable), standard error sd / sqrt(k). */
-    for (size_t s = 0; s < r->nseeds; s++) {
-        const cav_result *x = cav_run_result(r, p, s);
-        if (!mean_uses(r, p, row, x)) continue;
-        for (size_t j = 0; j < nobs; j++) {
-            double d = x->rows[row * nobs + j] - mean[j];
-            se[j] += d * d;
-        }
-    }
-    for (size_t j = 0; j < nobs; j++)
-        se[j] = cnt > 1 ? sqrt(se[j] / (double)(cnt - 1) / (double)cnt) : NAN;
-    *k = cnt;
-}
-
-int cav_run_status(const cav_run *r, size_t p, double *residual, long *iterations)
-{
-    int st = CAV_OK;
-    double res = r->nseeds ? -INFINITY : NAN;
-    long it = 0;
-    for (size_t s = 0; s < r->nseeds; s++) {
-        const cav_result *x = cav_run_result(r, p, s);
-        if (st == CAV_OK && x->status != CAV_OK) st = x->status;
-        if (isnan(x->residual) || x->residual > res) res = x->residual;
-        if (x->iterations > it) it = x->iterations;
-    }
-    if (residual) *residual = isinf(res) ? NAN : res;
-    if (iterations) *iterations = it;
-    return st;
-}
-
 /* ---------------------------------------------------------------------------------------- */
 
 typedef struct sweep {
@@ -163,7 +62,6 @@ typedef struct sweep {
     cav_run *run;
     size_t nunits, chainlen;
     int nwarm;
-    double *warm; /* npoints x nwarm: warm vectors (stored or computed) */
     pthread_mutex_t mu;
     size_t next; /* next unit to take (under mu) */
     cav_progress prog;
@@ -172,6 +70,7 @@ typedef struct sweep {
     cav_err err;
     unsigned char *done; /* npoints x nseeds: computed in this run (rank 0: by any rank) */
     int stopped;         /* MPI rank > 0: rank 0 asked to stop */
+    int cancelled;       /* o->cancel asked to stop */
 } sweep;
 
 static int unit_mine(size_t u)
@@ -221,15 +120,14 @@ static int mpi_agree(int status, int stop_sent, int *stop, cav_err *err)
  * buffer, a header-only message reports the point as CAV_ENOMEM (rank 0 counts every point). */
 static void mpi_send_result(sweep *w, size_t p, size_t s)
 {
-    const cav_result *x = cav_run_result(w->run, p, s);
+    const cav_run_cell *c = cav_run_cell_at(w->run, p, s);
+    const cav_result *x = &c->res;
     size_t nobs = (size_t)w->m->nobs, nw = w->o->kind == CAV_KIND_THEORY ? (size_t)w->nwarm : 0;
     size_t nd = HDR + MSGD + x->nrows * nobs + nw;
     double small[HDR + MSGD];
     double *buf = calloc(nd, sizeof *buf);
-    double h[HDR] = {(double)p,         (double)s,
-                     (double)x->status, (double)x->iterations,
-                     x->residual,       w->run->wall[p * w->run->nseeds + s],
-                     (double)x->nrows};
+    double h[HDR] = {(double)p,   (double)s, (double)x->status, (double)x->iterations,
+                     x->residual, c->wall,   (double)x->nrows};
     if (!buf) {
         nd = HDR + MSGD;
         buf = small;
@@ -244,7 +142,7 @@ static void mpi_send_result(sweep *w, size_t p, size_t s)
         memcpy(buf + HDR, x->msg, CAV_RESULT_MSG_LEN);
         double *q = buf + HDR + MSGD;
         memcpy(q, x->rows, x->nrows * nobs * sizeof *q);
-        if (nw) memcpy(q + x->nrows * nobs, w->warm + p * nw, nw * sizeof *q);
+        if (nw) memcpy(q + x->nrows * nobs, c->warm, nw * sizeof *q);
     }
     MPI_Send(buf, (int)nd, MPI_DOUBLE, 0, TAG_RESULT, MPI_COMM_WORLD);
     if (buf != small) free(buf);
@@ -280,15 +178,15 @@ static void complete(sweep *w, size_t p, size_t s)
     }
 #endif
     if (w->o->store && !w->status) {
-        cav_store_row row = {
-            r->keys[p],
-            r->seed[p * r->nseeds + s],
-            x,
-            w->o->kind == CAV_KIND_THEORY && w->nwarm ? w->warm + p * (size_t)w->nwarm : NULL,
-            w->nwarm,
-            r->wall[p * r->nseeds + s]};
-        w->status = cav_store_put(w->o->store, w->m, w->o->kind, r->v + p * (size_t)w->m->nparams,
-                                  &row, &w->err);
+        const cav_run_cell *c = cav_run_cell_at(r, p, s);
+        char key[CAV_KEY_LEN];
+        double v[CAV_MAX_PARAMS];
+        cav_run_point(r, p, v);
+        cav_run_key(r, p, key, sizeof key);
+        cav_store_row row = {key,      c->seed,
+                             x,        w->o->kind == CAV_KIND_THEORY && w->nwarm ? c->warm : NULL,
+                             w->nwarm, c->wall};
+        w->status = cav_store_put(w->o->store, w->m, w->o->kind, v, &row, &w->err);
     }
     if (w->o->progress) {
         w->prog.elapsed = now_s() - w->t0;
@@ -298,22 +196,32 @@ static void complete(sweep *w, size_t p, size_t s)
     }
 }
 
-/* Compute point p, seed index s (theory: warm_in may be NULL). */
-static void compute(sweep *w, size_t p, size_t s, const double *warm_in)
+/* Compute point p, seed index s (theory: warm_in may be NULL) into a new cell of the run; 0
+ * without memory for the cell (the sweep then fails). */
+static int compute(sweep *w, size_t p, size_t s, const double *warm_in)
 {
     cav_run *r = w->run;
-    cav_result *x = cav_run_result(r, p, s);
-    const double *v = r->v + p * (size_t)w->m->nparams;
-    cav_result_init(x, (size_t)w->m->nobs);
+    cav_run_cell *c = cav_run_cell_new(r, w->nwarm);
+    if (!c) {
+        pthread_mutex_lock(&w->mu);
+        if (!w->status) w->status = cav_err_set(&w->err, CAV_ENOMEM, "out of memory for a result");
+        pthread_mutex_unlock(&w->mu);
+        return 0;
+    }
+    double v[CAV_MAX_PARAMS];
+    cav_run_point(r, p, v);
+    c->seed = w->o->kind == CAV_KIND_SIM ? (long)(w->o->seed0 + s) : 0;
+    cav_result *x = &c->res;
     double t = now_s();
     int rc;
     if (w->o->kind == CAV_KIND_THEORY)
-        rc = cav_model_theory(w->m, v, warm_in, w->nwarm ? w->warm + p * (size_t)w->nwarm : NULL,
-                              x);
+        rc = cav_model_theory(w->m, v, warm_in, w->nwarm ? c->warm : NULL, x);
     else
-        rc = cav_model_simulate(w->m, v, (uint64_t)r->seed[p * r->nseeds + s], x);
+        rc = cav_model_simulate(w->m, v, (uint64_t)c->seed, x);
     if (rc != CAV_OK && x->status == CAV_OK) x->status = rc;
-    r->wall[p * r->nseeds + s] = now_s() - t;
+    c->wall = now_s() - t;
+    cav_run_cell_put(r, p, s, c);
+    return 1;
 }
 
 static int take(sweep *w, size_t *u)
@@ -323,6 +231,12 @@ static int take(sweep *w, size_t *u)
 #if CAVITY_HAVE_MPI
     mpi_poll_stop(w);
 #endif
+    if (!w->status && w->o->cancel && w->o->cancel(w->o->ctx)) {
+        w->cancelled = 1;
+        w->status = cav_err_set(&w->err, CAV_ECANCEL,
+                                "cancelled: the sweep stopped at the "
+                                "caller's request");
+    }
     while (!w->status && w->next < w->nunits) {
         size_t c = w->next++;
         if (unit_mine(c)) {
@@ -345,17 +259,18 @@ static void *worker(void *arg)
             const double *prev = NULL; /* last converged warm vector of this chain */
             for (size_t k = 0; k < w->chainlen; k++) {
                 size_t p = u * w->chainlen + k;
-                const cav_result *x = cav_run_result(w->run, p, 0);
-                if (!w->run->stored[p]) {
-                    compute(w, p, 0, prev);
+                if (!cav_run_stored(w->run, p, 0)) {
+                    if (!compute(w, p, 0, prev)) break;
                     pthread_mutex_lock(&w->mu);
                     complete(w, p, 0);
-                    int stop = w->status != 0; /* the sweep failed: end the chain here */
+                    /* The sweep failed or was cancelled: end the chain here. */
+                    int stop = w->status != 0 || (w->o->cancel && w->o->cancel(w->o->ctx));
                     pthread_mutex_unlock(&w->mu);
                     if (stop) break;
                 }
-                if (x->status == CAV_OK && w->nwarm) {
-                    const double *wv = w->warm + p * (size_t)w->nwarm;
+                const cav_run_cell *c = cav_run_cell_at(w->run, p, 0);
+                if (c && c->res.status == CAV_OK && w->nwarm) {
+                    const double *wv = c->warm;
                     int finite = 1;
                     for (int i = 0; i < w->nwarm; i++)
                         finite &= isfinite(wv[i]) != 0;
@@ -364,8 +279,8 @@ static void *worker(void *arg)
             }
         } else {
             size_t p = u / w->run->nseeds, s = u % w->run->nseeds;
-            if (w->run->stored[u]) continue;
-            compute(w, p, s, NULL);
+            if (cav_run_stored(w->run, p, s)) continue;
+            if (!compute(w, p, s, NULL)) continue;
             pthread_mutex_lock(&w->mu);
             complete(w, p, s);
             pthread_mutex_unlock(&w->mu);
@@ -380,9 +295,9 @@ static size_t unit_work(const sweep *w, size_t u)
     size_t n = 0;
     if (w->o->kind == CAV_KIND_THEORY) {
         for (size_t k = 0; k < w->chainlen; k++)
-            n += !w->run->stored[u * w->chainlen + k];
+            n += !cav_run_stored(w->run, u * w->chainlen + k, 0);
     } else {
-        n = !w->run->stored[u];
+        n = !cav_run_stored(w->run, u / w->run->nseeds, u % w->run->nseeds);
     }
     return n;
 }
@@ -434,20 +349,30 @@ static void mpi_serve(sweep *w, MPI_Request *stopreq, int *stop_sent)
             free(buf);
             continue; /* not a message of this run */
         }
+        cav_run_cell *c = cav_run_cell_new(w->run, w->nwarm);
+        if (!c) {
+            free(buf);
+            pthread_mutex_lock(&w->mu);
+            if (!w->status)
+                w->status = cav_err_set(&w->err, CAV_ENOMEM, "out of memory receiving results");
+            pthread_mutex_unlock(&w->mu);
+            continue;
+        }
         pthread_mutex_lock(&w->mu);
-        cav_result *x = cav_run_result(w->run, p, s);
-        cav_result_init(x, nobs);
+        cav_result *x = &c->res;
         double *rows = whole && nrows > 1 ? cav_result_rows(x, nrows) : x->obs;
         x->status = whole ? (int)buf[2] : CAV_ENOMEM;
         x->iterations = (long)buf[3];
         x->residual = buf[4];
-        w->run->wall[p * w->run->nseeds + s] = buf[5];
+        c->wall = buf[5];
+        c->seed = w->o->kind == CAV_KIND_SIM ? (long)(w->o->seed0 + s) : 0;
         memcpy(x->msg, buf + HDR, CAV_RESULT_MSG_LEN);
         x->msg[CAV_RESULT_MSG_LEN - 1] = '\0';
         const double *q = buf + HDR + MSGD;
         if (whole && rows) memcpy(rows, q, nrows * nobs * sizeof *q);
         if (whole && !rows) x->status = cav_result_fail(x, CAV_ENOMEM, "out of memory");
-        if (whole && nw) memcpy(w->warm + p * nw, q + nrows * nobs, nw * sizeof *q);
+        if (whole && nw) memcpy(c->warm, q + nrows * nobs, nw * sizeof *q);
+        cav_run_cell_put(w->run, p, s, c);
         complete(w, p, s);
         pthread_mutex_unlock(&w->mu);
         free(buf);
@@ -455,23 +380,34 @@ static void mpi_serve(sweep *w, MPI_Request *stopreq, int *stop_sent)
 }
 #endif
 
-/* Read stored results (rank 0). */
+/* Read stored results (rank 0): a cell for every result found. */
 static int preload(sweep *w)
 {
     cav_run *r = w->run;
-    size_t n = r->npoints * r->nseeds;
     if (mpi_rank != 0 || !w->o->store || w->o->recompute) return CAV_OK;
-    for (size_t i = 0; i < n; i++) {
-        size_t p = i / r->nseeds;
-        int found = 0;
-        double wall = 0;
-        int s = cav_store_get(w->o->store, w->m, w->o->kind, r->keys[p], r->seed[i], &r->res[i],
-                              w->nwarm ? w->warm + p * (size_t)w->nwarm : NULL,
-                              w->o->kind == CAV_KIND_THEORY ? w->nwarm : 0, &wall, &found, &w->err);
-        if (s) return s;
-        r->stored[i] = (unsigned char)found;
-        if (found) {
-            r->wall[i] = wall;
+    /* Nothing of this model stored (a new store, say): no point to look up. */
+    long have = cav_store_count(w->o->store, w->m, &w->err);
+    if (have < 0) return CAV_EIO;
+    if (have == 0) return CAV_OK;
+    int nw = w->o->kind == CAV_KIND_THEORY ? w->nwarm : 0;
+    for (size_t p = 0; p < r->npoints; p++) {
+        char key[CAV_KEY_LEN];
+        cav_run_key(r, p, key, sizeof key);
+        for (size_t s = 0; s < r->nseeds; s++) {
+            cav_run_cell *c = cav_run_cell_new(r, w->nwarm);
+            if (!c) return cav_err_set(&w->err, CAV_ENOMEM, "out of memory reading the store");
+            int found = 0;
+            c->seed = cav_run_seed(r, p, s);
+            int st = cav_store_get(w->o->store, w->m, w->o->kind, key, c->seed, &c->res,
+                                   nw ? c->warm : NULL, nw, &c->wall, &found, &w->err);
+            if (st || !found) {
+                cav_result_release(&c->res);
+                free(c);
+                if (st) return st;
+                continue;
+            }
+            c->stored = 1;
+            cav_run_cell_put(r, p, s, c);
             w->prog.skipped++;
         }
     }
@@ -479,55 +415,77 @@ static int preload(sweep *w)
 }
 
 /* After a failure: drop the points of which nothing was computed or read from the store, keeping
- * the others in grid order. */
-static void keep_computed(cav_run *r, const unsigned char *done)
+ * the others in grid order (r->index maps them to their grid points). */
+static int keep_computed(cav_run *r)
 {
-    size_t ns = r->nseeds, npar = (size_t)r->model->nparams, q = 0;
+    size_t ns = r->nseeds, q = 0;
+    size_t *index = malloc((r->npoints ? r->npoints : 1) * sizeof *index);
+    if (!index) return CAV_ENOMEM; /* keep every point: those without a result read as such */
     for (size_t p = 0; p < r->npoints; p++) {
         int any = 0;
         for (size_t s = 0; s < ns; s++)
-            any |= r->stored[p * ns + s] || done[p * ns + s];
-        if (!any) {
-            for (size_t s = 0; s < ns; s++)
-                cav_result_release(&r->res[p * ns + s]);
-            continue;
-        }
-        if (q != p) {
-            memcpy(r->v + q * npar, r->v + p * npar, npar * sizeof *r->v);
-            memcpy(r->keys[q], r->keys[p], CAV_KEY_LEN);
+            any |= r->cells[p * ns + s] != NULL;
+        if (!any) continue;
+        index[q] = r->index ? r->index[p] : p;
+        if (q != p)
             for (size_t s = 0; s < ns; s++) {
-                size_t a = q * ns + s, b = p * ns + s;
-                cav_result *x = &r->res[a], *y = &r->res[b];
-                *x = *y;
-                if (y->rows == y->obs) x->rows = x->obs;
-                y->rows = y->obs; /* moved: y owns nothing now */
-                y->nrows = 1;
-                r->seed[a] = r->seed[b];
-                r->wall[a] = r->wall[b];
-                r->stored[a] = r->stored[b];
+                r->cells[q * ns + s] = r->cells[p * ns + s];
+                r->cells[p * ns + s] = NULL;
             }
-        }
         q++;
     }
+    free(r->index);
+    r->index = index;
     r->npoints = q;
+    return CAV_OK;
 }
 
 #if CAVITY_HAVE_MPI
-/* Share what rank 0 read from the store (done flags, warm vectors, statuses) with all ranks;
- * st: n ints of scratch. */
-static void mpi_share(sweep *w, int *st)
+/* Share what rank 0 read from the store with all ranks: for each stored result its unit index,
+ * status and warm vector (other ranks need the status and warm vector of stored points for the
+ * warm starts of their chains). */
+static int mpi_share(sweep *w)
 {
     cav_run *r = w->run;
-    size_t n = r->npoints * r->nseeds;
-    MPI_Bcast(r->stored, (int)n, MPI_UNSIGNED_CHAR, 0, MPI_COMM_WORLD);
-    if (w->nwarm)
-        MPI_Bcast(w->warm, (int)(r->npoints * (size_t)w->nwarm), MPI_DOUBLE, 0, MPI_COMM_WORLD);
-    /* Other ranks need the status of stored points to decide on warm starts. */
-    for (size_t i = 0; i < n; i++)
-        st[i] = r->res[i].status;
-    MPI_Bcast(st, (int)n, MPI_INT, 0, MPI_COMM_WORLD);
-    for (size_t i = 0; i < n; i++)
-        r->res[i].status = st[i];
+    size_t n = r->npoints * r->nseeds, nw = (size_t)w->nwarm, k = 0;
+    for (size_t i = 0; mpi_rank == 0 && i < n; i++)
+        k += r->cells[i] != NULL;
+    long long kk = (long long)k;
+    MPI_Bcast(&kk, 1, MPI_LONG_LONG, 0, MPI_COMM_WORLD);
+    k = (size_t)kk;
+    size_t rec = 2 + nw; /* index, status, warm */
+    double *buf = malloc((k ? k : 1) * rec * sizeof *buf);
+    int ok = buf != NULL, all = 0;
+    MPI_Allreduce(&ok, &all, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
+    if (!all) {
+        free(buf);
+        return cav_err_set(&w->err, CAV_ENOMEM, "out of memory sharing the stored points");
+    }
+    if (mpi_rank == 0)
+        for (size_t i = 0, j = 0; i < n; i++) {
+            const cav_run_cell *c = r->cells[i];
+            if (!c) continue;
+            buf[j * rec] = (double)i;
+            buf[j * rec + 1] = c->res.status;
+            if (nw) memcpy(buf + j * rec + 2, c->warm, nw * sizeof *buf);
+            j++;
+        }
+    MPI_Bcast(buf, (int)(k * rec), MPI_DOUBLE, 0, MPI_COMM_WORLD);
+    int st = CAV_OK;
+    for (size_t j = 0; mpi_rank > 0 && j < k; j++) {
+        size_t i = (size_t)buf[j * rec];
+        cav_run_cell *c = cav_run_cell_new(r, w->nwarm);
+        if (!c) {
+            st = cav_err_set(&w->err, CAV_ENOMEM, "out of memory sharing the stored points");
+            break;
+        }
+        c->stored = 1;
+        c->res.status = (int)buf[j * rec + 1];
+        if (nw) memcpy(c->warm, buf + j * rec + 2, nw * sizeof *buf);
+        cav_run_cell_put(r, i / r->nseeds, i % r->nseeds, c);
+    }
+    free(buf);
+    return st;
 }
 #endif
 
@@ -548,28 +506,22 @@ int cav_run_exec(const cav_grid *g, const cav_run_opts *o, cav_run **out, cav_er
     w.g = g;
     w.o = o;
     w.m = m;
-    size_t np = cav_grid_size(g, o->kind);
+    size_t np;
+    int status = cav_grid_count(g, o->kind, &np, &w.err);
+    if (status) {
+        cav_err_set(err, status, "%s", w.err.msg);
+        return status;
+    }
     size_t ns = o->kind == CAV_KIND_SIM ? (size_t)o->nseeds : 1;
     w.run = cav_run_alloc(m, o->kind, np, ns);
     w.nwarm = o->kind == CAV_KIND_THEORY ? m->nwarm : 0;
-    w.warm = calloc(np * (size_t)(w.nwarm > 0 ? w.nwarm : 1), sizeof *w.warm);
     size_t nall = np * ns;
     w.done = calloc(nall > 0 ? nall : 1, 1);
-    int *scratch = mpi_size > 1 ? malloc((nall > 0 ? nall : 1) * sizeof *scratch) : NULL;
     cav_run *r = w.run;
-    int status = CAV_OK;
-    if (!w.run || !w.warm || !w.done || (mpi_size > 1 && !scratch)) {
+    if (!w.run || !w.done || cav_grid_copy(&r->grid, g, &w.err)) {
         status = cav_err_set(&w.err, CAV_ENOMEM, "out of memory for a run of %zu points", np);
     } else {
-        for (size_t i = 0; i < np * (size_t)w.nwarm; i++)
-            w.warm[i] = NAN;
-        for (size_t p = 0; p < np; p++) {
-            double *v = r->v + p * (size_t)m->nparams;
-            cav_grid_point(g, o->kind, p, v);
-            cav_key_format(m, o->kind, v, r->keys[p], CAV_KEY_LEN);
-            for (size_t s = 0; s < ns; s++)
-                r->seed[p * ns + s] = o->kind == CAV_KIND_SIM ? (long)(o->seed0 + s) : 0;
-        }
+        r->seed0 = o->seed0;
         w.chainlen = o->kind == CAV_KIND_THEORY ? cav_grid_chain_len(g, o->kind) : 1;
         w.nunits = o->kind == CAV_KIND_THEORY ? np / w.chainlen : np * ns;
         status = preload(&w);
@@ -578,14 +530,12 @@ int cav_run_exec(const cav_grid *g, const cav_run_opts *o, cav_run **out, cav_er
     /* Every rank gets here, whatever failed above: a failure on one rank stops all of them. */
     if (mpi_size > 1) {
         status = mpi_agree(status, 0, NULL, &w.err);
-        if (!status) mpi_share(&w, scratch);
+        if (!status) status = mpi_share(&w);
     }
 #endif
-    free(scratch);
     if (status) {
         cav_err_set(err, status, "%s", w.err.msg);
         cav_run_free(r);
-        free(w.warm);
         free(w.done);
         return status;
     }
@@ -644,18 +594,15 @@ int cav_run_exec(const cav_grid *g, const cav_run_opts *o, cav_run **out, cav_er
 #endif
     cav_la_set_threads(old_blas);
     pthread_mutex_destroy(&w.mu);
-    free(w.warm);
     if (w.status) {
-        /* The sweep stopped: keep what was computed, mark the rest. */
-        for (size_t i = 0; i < nall; i++)
-            if (!r->stored[i] && !w.done[i])
-                cav_result_fail(&r->res[i], CAV_CONTINUE, "not computed: the run stopped");
-        keep_computed(r, w.done);
+        /* The sweep stopped: keep what was computed or read (a point without a result reads as
+         * "not computed"). */
+        snprintf(r->none.msg, sizeof r->none.msg, "not computed: the run stopped");
+        keep_computed(r);
         cav_err_set(err, w.status, "%s", w.err.msg);
     }
     free(w.done);
-    for (size_t i = 0; i < r->npoints * r->nseeds; i++)
-        r->nfailed += r->res[i].status != CAV_OK;
+    cav_run_count_failed(r);
     *out = r;
     return w.status;
 }

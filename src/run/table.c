@@ -67,7 +67,8 @@ int cav_table_write(FILE *f, int format, const cav_run *const *runs, size_t nrun
         const cav_run *r = runs[k];
         int sim = r->kind == CAV_KIND_SIM;
         for (size_t p = 0; p < r->npoints; p++) {
-            const double *v = r->v + p * (size_t)m->nparams;
+            double v[CAV_MAX_PARAMS];
+            cav_run_point(r, p, v);
             double resid;
             long iters;
             int st = cav_run_status(r, p, &resid, &iters);

@@ -185,8 +185,10 @@ static void test_environment_failures_recomputed(void **state)
     free(run_table(&g, CAV_KIND_THEORY, 1, st, 1, &r));
     static const int reused[] = {1, 0, 0, 0, 1, 1};
     for (size_t p = 0; p < 6; p++) {
-        int f = (int)r->v[p * 2 + 1];
-        assert_int_equal(r->stored[p], reused[f]);
+        double v[CAV_MAX_PARAMS];
+        cav_run_point(r, p, v);
+        int f = (int)v[1];
+        assert_int_equal(cav_run_stored(r, p, 0), reused[f]);
         if (!reused[f]) assert_int_equal(cav_run_result(r, p, 0)->status, CAV_OK);
     }
     assert_int_equal(r->nfailed, 2);
@@ -197,11 +199,14 @@ static void test_environment_failures_recomputed(void **state)
     sql(path, "UPDATE results SET status='enomem', status_code=2 WHERE params LIKE '%none%'");
     assert_int_equal(cav_store_open(path, CAV_STORE_WRITE, &st, &err), CAV_OK);
     free(run_table(&g, CAV_KIND_THEORY, 1, st, 1, &r));
-    for (size_t p = 0; p < 6; p++)
-        if ((int)r->v[p * 2 + 1] == 0) {
-            assert_int_equal(r->stored[p], 0);
+    for (size_t p = 0; p < 6; p++) {
+        double v[CAV_MAX_PARAMS];
+        cav_run_point(r, p, v);
+        if ((int)v[1] == 0) {
+            assert_int_equal(cav_run_stored(r, p, 0), 0);
             assert_int_equal(cav_run_result(r, p, 0)->status, CAV_OK);
         }
+    }
     assert_int_equal(cav_store_damaged(st, NULL, 0), 0); /* not damage, just not reusable */
     cav_run_free(r);
     cav_store_close(st);
@@ -259,7 +264,7 @@ static void test_tampered_rows(void **state)
     char *t = run_table(&g, CAV_KIND_THEORY, 1, st, 1, &r);
     assert_string_equal(t, ref);
     for (size_t p = 0; p < 12; p++)
-        assert_int_equal(r->stored[p], p == 0 || p > NTAMPER);
+        assert_int_equal(cav_run_stored(r, p, 0), p == 0 || p > NTAMPER);
     char first[CAV_ERR_MSG_LEN];
     assert_int_equal(cav_store_damaged(st, first, sizeof first), NTAMPER);
     assert_non_null(strstr(first, "store t_tamper.db: damaged row (theory toy"));
@@ -271,7 +276,7 @@ static void test_tampered_rows(void **state)
     t = run_table(&g, CAV_KIND_THEORY, 1, st, 1, &r);
     assert_string_equal(t, ref);
     for (size_t p = 0; p < 12; p++)
-        assert_int_equal(r->stored[p], 1);
+        assert_int_equal(cav_run_stored(r, p, 0), 1);
     assert_int_equal(cav_store_damaged(st, NULL, 0), 0);
     cav_run_free(r);
     free(t);

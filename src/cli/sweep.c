@@ -288,8 +288,9 @@ static int check_memory(const plan *p, const cli_args *a)
             if (b > mx) mx = b;
         }
         double units = (double)n * (double)seeds, workers = a->jobs < units ? a->jobs : units;
-        double b = (double)n * (CAV_KEY_LEN + 8.0 * (p->m->nparams + p->m->nwarm)) +
-                   units * (sizeof(cav_result) + 24.0);
+        /* The runner: a pointer and a flag per computation, then each result as it exists
+         * (a cav_result with its seed, wall time and warm vector). */
+        double b = units * (9.0 + sizeof(cav_result) + 24.0 + 8.0 * p->m->nwarm);
         one = mx > one ? mx : one;
         book += b;
         need = need > mx * workers + b ? need : mx * workers + b;

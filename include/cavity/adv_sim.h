@@ -210,9 +210,10 @@ typedef struct cav_adv_config {
     cav_sim_opts opts;
     /* Added fields. */
     int train_on_features; /* latent: 1 = the training attack acts on the features x in R^p
-                              (budgets in p: ||delta||_2 <= eps_t, ||delta||_inf <= eps_t/sqrt p),
-                              as the authors' l_inf-trained latent experiments; 0 (default) = on
-                              z like the test attack */
+                              (budgets in p: ||delta||_2 <= eps_t, ||delta||_inf <= eps_t/sqrt p,
+                              so N = ||w||_2/sqrt(p) or ||w||_1/p), the attack of the paper's
+                              latent-model figures; 0 (default) = on z like the test attack.
+                              Ignored by the direct model (one space); 0 or 1 */
 } cav_adv_config;
 
 /* Defaults: direct, alpha 1, gamma 1, eps_train 0, eps 0.1, attack_norm 2, train_norm 2,

@@ -26,6 +26,10 @@
  *          (DIRECT: v = w). This margin-reduction form is used for the margin losses (hinge,
  *          logistic); the square loss uses its exact inner max (|y - lam| + eps_t N)^2/2. R(w) =
  * ||w||^2/2 (reg_norm 2) or ||w||_1 (reg_norm 1).
+ *          LATENT, train_space = CAV_ADV_SPACE_FEATURES: the training attack acts on the features
+ *          x in R^p instead, with budgets ||delta||_2 <= eps_t or ||delta||_inf <= eps_t/sqrt(p):
+ *          N = ||w||_2/sqrt(p) = sqrt(q_w) (l_2) or N = ||w||_1/p = P (l_inf). The test attack
+ *          always acts on z.
  *
  * Order parameters (returned; simulations must report the same quantities):
  *   m   = Cov(lam, nu): DIRECT w.theta/d, LATENT v.theta/d;
@@ -67,7 +71,12 @@ extern "C" {
 #define CAV_ADV_LINF 0
 #endif
 
-/* Length of the warm-start vector (m, q, V, q_z, P_z). */
+/* Where the training attack of the latent model acts (cav_adv_problem.train_space). */
+#define CAV_ADV_SPACE_LATENT 0   /* on z, like the test attack */
+#define CAV_ADV_SPACE_FEATURES 1 /* on the features x the classifier sees */
+
+/* Length of the warm-start vector: (m, q, V) and the l_2 and l_1 order parameters of the space of
+ * the training attack, (q_z, P_z) or, for a feature-space training attack, (q_w, P). */
 #define CAV_ADV_NWARM 5
 
 typedef struct cav_adv_problem {
@@ -81,10 +90,12 @@ typedef struct cav_adv_problem {
     int reg_norm;     /* 2 (ridge) or 1 (lasso) */
     double eps;       /* test attack size >= 0 */
     int attack_norm;  /* CAV_ADV_L2 or CAV_ADV_LINF */
+    int train_space;  /* CAV_ADV_SPACE_LATENT (0) or CAV_ADV_SPACE_FEATURES; latent model only
+                         (the direct model has one space) */
 } cav_adv_problem;
 
 /* Direct model, logistic-free default: loss as given, alpha = 1, gamma = 1, eps_train = 0, l_2
- * attacks, lambda = 1e-2, ridge, eps = 0.5. */
+ * attacks, lambda = 1e-2, ridge, eps = 0.5, training attack on z (CAV_ADV_SPACE_LATENT). */
 cav_adv_problem cav_adv_problem_default(const cav_loss *loss);
 
 typedef struct cav_adv_solution {
@@ -98,12 +109,14 @@ typedef struct cav_adv_solution {
     double n_rob, n_cns;                               /* N_rob, N_cns of the test attack norm */
     double egen, erob, erob_cns, ebnd_cns, attackable; /* metrics at (eps, attack_norm) */
     char msg[CAV_ERR_MSG_LEN];
+    double warm[CAV_ADV_NWARM]; /* the solved unknowns (see CAV_ADV_NWARM), for cav_adv_warm */
 } cav_adv_solution;
 
 /* Validate before any work: CAV_OK or CAV_EINVAL naming the parameter (alpha > 0, gamma > 0 for
- * the latent model, eps_train >= 0, eps >= 0, attack norms 2 or 0 (inf), reg_norm 1 or 2,
- * lambda > 0, a square, hinge or logistic loss). The square loss with eps_train > 0 is trained on
- * its exact inner maximum (|y - h| + eps_t N)^2/2 (cav_loss_square_robust). err may be NULL. */
+ * the latent model, eps_train >= 0, eps >= 0, attack norms 2 or 0 (inf), train_space 0 or 1,
+ * reg_norm 1 or 2, lambda > 0, a square, hinge or logistic loss). The square loss with eps_train >
+ * 0 is trained on its exact inner maximum (|y - h| + eps_t N)^2/2 (cav_loss_square_robust). err may
+ * be NULL. */
 int cav_adv_check(const cav_adv_problem *p, cav_err *err);
 
 /* Solve the state evolution (fixed point with Anderson acceleration; opts may be NULL) and

@@ -59,7 +59,11 @@ enum {
     CAV_PF_SIM = 1u,     /* used only by simulation (e.g. the dimension d): not in theory keys */
     CAV_PF_THEORY = 2u,  /* used only by theory (e.g. a solver tolerance) */
     CAV_PF_LO_OPEN = 4u, /* the lower bound itself is excluded */
-    CAV_PF_HI_OPEN = 8u  /* the upper bound itself is excluded */
+    CAV_PF_HI_OPEN = 8u, /* the upper bound itself is excluded */
+    CAV_PF_ADDED = 16u   /* added to a released model: at its default value the field is left out
+                            of store keys, and out of table columns when every row has it at the
+                            default, so points computed before it existed keep their keys and
+                            tables. Its default must never change (docs/store.md). */
 };
 
 typedef struct cav_param_spec {

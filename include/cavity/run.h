@@ -87,7 +87,8 @@ size_t cav_grid_chain_len(const cav_grid *g, int kind);
 int cav_grid_check(const cav_grid *g, int kind, cav_err *err);
 
 /* Canonical key of a point: "name=value,..." over the parameters used by kind, in spec order,
- * with cav_param_format values (shortest round-trip numbers, choice names). */
+ * with cav_param_format values (shortest round-trip numbers, choice names); a CAV_PF_ADDED
+ * parameter at its default is left out. */
 int cav_key_format(const cav_model *m, int kind, const double *v, char *buf, size_t len);
 #define CAV_KEY_LEN 1024
 

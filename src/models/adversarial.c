@@ -9,7 +9,12 @@
  * lambda fixed or optimised (lambda_opt) for egen, erob or erob_cns.
  * Simulation: adv_sim.h's cav_adv_experiment (one seed = fresh teacher, training and test sets;
  * adversarial ERM; exact consistent-attack oracle on n_test fresh points).
- * One attack norm `attack_norm` serves both training (eps_train) and test (eps) attacks.
+ * `attack_norm` is the norm of the test attack (eps) and, unless `train_norm` says otherwise, of
+ * the training attack (eps_train); `attack_space` (latent model) says whether the training
+ * attack acts on the latent z (as the test attack) or on the features x. Both fields were added
+ * after the first release with CAV_PF_ADDED: at their defaults (same, latent) they stay out of
+ * store keys and tables, so stores and tables of earlier versions are unchanged
+ * (docs/adversarial.md, "Training attacks: norm and space").
  * Observables: egen, erob, erob_cns, ebnd_cns, attackable (fractions of test points) and the
  * order parameters m, q, V, P with the same meaning in theory and simulation
  * (adversarial.h): direct m = w.theta/d, q = |w|^2/d, P = ||w||_1/d; latent m = Cov(lam, nu),
@@ -27,6 +32,8 @@ typedef cav_adv_params par;
 typedef cav_adv_obs obs;
 
 static const char *const norms[] = {"2", "inf", NULL};
+static const char *const tnorms[] = {"same", "2", "inf", NULL};
+static const char *const spaces[] = {"latent", "features", NULL};
 static const char *const losses[] = {"logistic", "hinge", "square", NULL};
 static const char *const regs[] = {"2", "1", NULL};
 static const char *const lopts[] = {"none", "egen", "erob", "erob_cns", NULL};
@@ -35,17 +42,22 @@ static const char *const lopts[] = {"none", "egen", "erob", "erob_cns", NULL};
 #define ALPHA                                                                                      \
     P(alpha, .kind = CAV_PARAM_REAL, .def = 1, .lo = 0, .hi = 1e4, .flags = CAV_PF_LO_OPEN,        \
       .help = "training samples per latent / input dimension n/d")
-/* Every field after alpha (and, in the latent model, gamma). */
-#define TAIL                                                                                       \
+/* The attack fields after alpha (and, in the latent model, gamma). */
+#define ATTACKS                                                                                    \
     P(eps_train, .kind = CAV_PARAM_REAL, .def = 0, .lo = 0, .hi = 1e3,                             \
-      .help = "training attack size eps_t (l_2: ||delta|| <= eps_t; l_inf: <= eps_t/sqrt(d)); "    \
-              "0: plain ERM"),                                                                     \
+      .help = "training attack size eps_t (l_2: ||delta|| <= eps_t; l_inf: <= eps_t/sqrt(d), "     \
+              "on the features eps_t/sqrt(p)); 0: plain ERM"),                                     \
         P(eps, .kind = CAV_PARAM_REAL, .def = 1, .lo = 0, .hi = 1e3,                               \
           .help = "test attack size (same scaling as eps_train)"),                                 \
         P(attack_norm, .kind = CAV_PARAM_CHOICE, .choices = norms,                                 \
-          .help = "norm of the training and test attacks: 2 or inf"),                              \
-        P(loss, .kind = CAV_PARAM_TYPE, .choices = losses, .find = cav_loss_find_any,              \
-          .help = "training loss (square: exact inner max (|y - h| + eps_t N)^2/2)"),              \
+          .help = "norm of the test attack, and of the training attack when train_norm = same: "   \
+                  "2 or inf"),                                                                     \
+        P(train_norm, .kind = CAV_PARAM_CHOICE, .choices = tnorms, .flags = CAV_PF_ADDED,          \
+          .help = "norm of the training attack: same (as attack_norm), 2 or inf")
+/* Every field after the attack fields (and, in the latent model, attack_space). */
+#define TAIL                                                                                       \
+    P(loss, .kind = CAV_PARAM_TYPE, .choices = losses, .find = cav_loss_find_any,                  \
+      .help = "training loss (square: exact inner max (|y - h| + eps_t N)^2/2)"),                  \
         P(lambda, .kind = CAV_PARAM_REAL, .def = 1e-3, .lo = 0, .hi = 1e4,                         \
           .flags = CAV_PF_LO_OPEN, .help = "penalty strength (ignored when lambda_opt is set)"),   \
         P(lambda_opt, .kind = CAV_PARAM_CHOICE, .choices = lopts, .flags = CAV_PF_THEORY,          \
@@ -57,12 +69,16 @@ static const char *const lopts[] = {"none", "egen", "erob", "erob_cns", NULL};
         P(ntest, .kind = CAV_PARAM_INT, .def = 10000, .lo = 1, .hi = 1e8, .flags = CAV_PF_SIM,     \
           .help = "simulation: fresh test points")
 
-static const cav_param_spec params_direct[] = {ALPHA, TAIL};
+static const cav_param_spec params_direct[] = {ALPHA, ATTACKS, TAIL};
 static const cav_param_spec params_latent[] = {
     ALPHA,
     P(gamma, .kind = CAV_PARAM_REAL, .def = 1, .lo = 0, .hi = 1e3, .flags = CAV_PF_LO_OPEN,
       .help = "latent dimension per feature d/p > 0; over-parameterisation p/n = 1/(gamma "
               "alpha)"),
+    ATTACKS,
+    P(attack_space, .kind = CAV_PARAM_CHOICE, .choices = spaces, .flags = CAV_PF_ADDED,
+      .help = "where the training attack acts: latent (on z, like the test attack; l_inf shift "
+              "eps_t ||F^T w||_1/sqrt(p d)) or features (on x; l_inf shift eps_t ||w||_1/p)"),
     TAIL};
 
 static const cav_obs_spec observables[] = {
@@ -95,7 +111,11 @@ static cav_adv_problem problem_of(int latent, const par *p)
     e.eps_train = p->eps_train;
     e.eps = p->eps;
     e.attack_norm = p->attack_norm == CAV_ADV_NORM_2 ? CAV_ADV_L2 : CAV_ADV_LINF;
-    e.train_norm = e.attack_norm;
+    e.train_norm = p->train_norm == CAV_ADV_TRAIN_SAME ? e.attack_norm
+                   : p->train_norm == CAV_ADV_TRAIN_2  ? CAV_ADV_L2
+                                                       : CAV_ADV_LINF;
+    e.train_space = latent && p->attack_space == CAV_ADV_ON_FEATURES ? CAV_ADV_SPACE_FEATURES
+                                                                     : CAV_ADV_SPACE_LATENT;
     e.lambda = p->lambda;
     e.reg_norm = p->reg_norm == CAV_ADV_RIDGE ? 2 : 1;
     return e;
@@ -111,6 +131,7 @@ static cav_adv_config sim_config(int latent, const par *p, uint64_t seed)
     c.attack_norm = e.attack_norm, c.train_norm = e.train_norm;
     c.loss = e.loss, c.lambda = e.lambda, c.reg_norm = e.reg_norm;
     c.d = (size_t)p->d, c.n_test = (size_t)p->ntest, c.seed = seed;
+    c.train_on_features = e.train_space == CAV_ADV_SPACE_FEATURES;
     return c;
 }
 

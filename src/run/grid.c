@@ -324,6 +324,7 @@ int cav_key_format(const cav_model *m, int kind, const double *v, char *buf, siz
     buf[0] = '\0';
     for (int i = 0; i < m->nparams; i++) {
         if (!cav_param_used(&m->params[i], kind)) continue;
+        if ((m->params[i].flags & CAV_PF_ADDED) && v[i] == m->params[i].def) continue;
         char val[64];
         if (m->params[i].kind == CAV_PARAM_REAL)
             cav_fmt_double(v[i], val, sizeof val);

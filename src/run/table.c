@@ -41,8 +41,18 @@ int cav_table_write(FILE *f, int format, const cav_run *const *runs, size_t nrun
     int used[CAV_MAX_PARAMS] = {0}, anysim = 0;
     for (size_t k = 0; k < nruns; k++) {
         anysim |= runs[k]->kind == CAV_KIND_SIM;
-        for (int i = 0; i < m->nparams; i++)
-            used[i] |= cav_param_used(&m->params[i], runs[k]->kind);
+        for (int i = 0; i < m->nparams; i++) {
+            const cav_param_spec *ps = &m->params[i];
+            if (!cav_param_used(ps, runs[k]->kind)) continue;
+            if (!(ps->flags & CAV_PF_ADDED)) {
+                used[i] = 1;
+                continue;
+            }
+            /* a parameter added to a released model: a column only when a row leaves its
+             * default (cavity/param.h) */
+            for (size_t p = 0; p < runs[k]->npoints && !used[i]; p++)
+                used[i] = runs[k]->v[p * (size_t)m->nparams + (size_t)i] != ps->def;
+        }
     }
     int kindcol = nruns > 1;
     size_t nobs = (size_t)m->nobs;

@@ -1,7 +1,7 @@
 /* Metrics and the experiment driver of the consistent-adversarial model (docs/adversarial.md
- * "Attacks and errors"; Vilucchio, Zdeborová, Loureiro, arXiv:2506.12454): clean error, standard robust
- * error, consistent robust and boundary errors, fraction of consistently attackable points, and
- * the order parameters (m, q, P) of one adversarially trained linear classifier, measured on
+ * "Attacks and errors"; Vilucchio, Zdeborová, Loureiro, arXiv:2506.12454): clean error, standard
+ * robust error, consistent robust and boundary errors, fraction of consistently attackable points,
+ * and the order parameters (m, q, P) of one adversarially trained linear classifier, measured on
  * fresh test points (definitions in cavity/adv_sim.h).
  *
  * Per fit the attack thresholds do not depend on the test point: N(w) (unconstrained) and
@@ -177,6 +177,9 @@ static int check(const cav_adv_config *c, cav_err *err)
         return cav_err_set(err, CAV_EINVAL,
                            "adv experiment: train_norm = %d unknown (2 for l_2, 0 for l_inf)",
                            c->train_norm);
+    if (c->train_on_features != 0 && c->train_on_features != 1)
+        return cav_err_set(err, CAV_EINVAL, "adv experiment: train_on_features = %d (0 or 1)",
+                           c->train_on_features);
     if (c->reg_norm != 1 && c->reg_norm != 2)
         return cav_err_set(err, CAV_EINVAL, "adv experiment: reg_norm = %d (1 or 2)", c->reg_norm);
     if (!(c->lambda >= 0) || !isfinite(c->lambda))

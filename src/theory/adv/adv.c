@@ -2,7 +2,8 @@
  * models of include/cavity/adversarial.h; Vilucchio, Zdeborová, Loureiro, arXiv:2506.12454,
  * docs/adversarial.md), built on the ERM replica engine's channel side (erm_channel.c).
  *
- * Derivation (ours; the printed theorems have typos, see docs/adversarial.md). The training objective is
+ * Derivation (ours; the printed theorems have typos, see docs/adversarial.md). The training
+ * objective is
  *     L(w) = sum_mu l(y_mu, lam_mu - y_mu eps_t N(w)) + lambda R(w),
  * N(w) = sqrt(q_z(w)) (l_2 attack) or P(w) (l_inf attack), a convex function of w; for a margin
  * loss l(y, h) = phi(y h) with phi convex and decreasing, L is convex. At its minimiser w*, with
@@ -24,7 +25,7 @@
  *            and self-consistency c = eps_t N at the fixed point.
  * Populations of feature coordinates (fraction f_k of the p features, teacher coupling c_k =
  * sqrt(p) E[x_i nu]/theta_i, feature variance w_k = E x_i^2, k2_k = d dq_z/d(w_i^2),
- * k1_k = d dP/d|w_i|):
+ * k1_k = d dP/d|w_i|; for a training attack on z these are also its prior weights t2, t1):
  *   DIRECT:               one population f = c = w = k2 = k1 = 1 (p = d);
  *   LATENT, gamma <= 1:   A: f = gamma, c = 1/gamma, w = 1 + 1/gamma, k2 = k1 = 1
  *                         B: f = 1 - gamma, c = 0, w = 1, k2 = k1 = 0 (pure-noise features);
@@ -36,6 +37,20 @@
  *   m = sum f c E[theta w], q = sum f w E w^2, V = sum f w E dw/db,
  *   q_z = sum f (k2/gamma) E w^2, P = sum f (k1/gamma) E|w|  (gamma = 1 for DIRECT).
  * eps_t = 0 gives back the plain ERM equations of erm.h (tests/unit/theory/test_adv_theory.c).
+ *
+ * Training attack on the features (LATENT, train_space = CAV_ADV_SPACE_FEATURES). The attack
+ * delta in R^p acts on x, with budgets ||delta||_2 <= eps_t and ||delta||_inf <= eps_t/sqrt(p)
+ * (the p-dimensional analogue of the budgets on z); it moves the field w.x/sqrt(p) by at most
+ * eps_t N(w) with N = ||w||_2/sqrt(p) = sqrt(q_w) (l_2) or N = ||w||_1/p = P_w (l_inf), both
+ * separable over all p features, latent-carrying or not. The surrogate argument goes through
+ * unchanged with N~ = P_w or q_w/(2 N(w*)): A N~ = (A/d) gamma sum_i |w_i| or
+ * (A/d) (gamma/sqrt(q_w)) sum_i w_i^2/2, so in the prior every population gets the attack
+ * weights t2 = t1 = gamma (in place of k2, k1), with rho2 = A/(d sqrt(q_w)):
+ *     D_k = lambda_2 + Vhat w_k + rho2 gamma,   T_k = lambda_1 + tau gamma,
+ * and the self-consistent order parameters of the training attack are q_w = sum f E w^2 and
+ * P_w = sum f E|w|. The unknowns are then (m, q, V, q_w, P_w); q_z and P_z, which the test attack
+ * on z needs, are prior-side outputs at the fixed point. At gamma = 1 (p = d, F = I) the two
+ * spaces coincide (q_w = q_z, P_w = P_z, t = k).
  *
  * Square loss. Its inner maximum is not a margin shift: max_{|delta| <= r} (y - h - delta)^2/2
  * = (|y - h| + r)^2/2 =: l_r(y, h), r = eps_t N(w) (the loss "square-robust" of blocks/loss.c,
@@ -107,6 +122,10 @@ int cav_adv_check(const cav_adv_problem *p, cav_err *err)
     if (p->train_norm != CAV_ADV_L2 && p->train_norm != CAV_ADV_LINF)
         return cav_err_set(err, CAV_EINVAL, "adversarial: train_norm = %d must be 2 or 0 (inf)",
                            p->train_norm);
+    if (p->train_space != CAV_ADV_SPACE_LATENT && p->train_space != CAV_ADV_SPACE_FEATURES)
+        return cav_err_set(err, CAV_EINVAL,
+                           "adversarial: train_space = %d must be 0 (latent) or 1 (features)",
+                           p->train_space);
     if (p->reg_norm != 1 && p->reg_norm != 2)
         return cav_err_set(err, CAV_EINVAL, "adversarial: reg_norm = %d must be 1 or 2",
                            p->reg_norm);
@@ -116,24 +135,35 @@ int cav_adv_check(const cav_adv_problem *p, cav_err *err)
     return CAV_OK;
 }
 
+/* 1 if the training attack acts on the features of the latent model. */
+static int on_features(const cav_adv_problem *p)
+{
+    return p->latent && p->train_space == CAV_ADV_SPACE_FEATURES;
+}
+
 int cav_adv_populations(const cav_adv_problem *p, cav_adv_pop pop[2], double *a, double *g)
 {
     if (!p->latent) {
-        pop[0] = (cav_adv_pop){1.0, 1.0, 1.0, 1.0, 1.0};
+        pop[0] = (cav_adv_pop){1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0};
         *a = p->alpha;
         *g = 1.0;
         return 1;
     }
     double gm = p->gamma;
+    int np = 1;
     *a = p->alpha * gm; /* n/p */
     *g = gm;
     if (gm <= 1) {
-        pop[0] = (cav_adv_pop){gm, 1.0 / gm, 1.0 + 1.0 / gm, 1.0, 1.0};
-        pop[1] = (cav_adv_pop){1.0 - gm, 0.0, 1.0, 0.0, 0.0};
-        return gm < 1 ? 2 : 1;
+        pop[0] = (cav_adv_pop){gm, 1.0 / gm, 1.0 + 1.0 / gm, 1.0, 1.0, 1.0, 1.0};
+        pop[1] = (cav_adv_pop){1.0 - gm, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0};
+        np = gm < 1 ? 2 : 1;
+    } else {
+        pop[0] = (cav_adv_pop){1.0, 1.0 / sqrt(gm), 2.0, gm, sqrt(gm), gm, sqrt(gm)};
     }
-    pop[0] = (cav_adv_pop){1.0, 1.0 / sqrt(gm), 2.0, gm, sqrt(gm)};
-    return 1;
+    if (on_features(p)) /* N = ||w||_2/sqrt(p) or ||w||_1/p: every feature, weight d/p = gamma */
+        for (int k = 0; k < np; k++)
+            pop[k].t2 = pop[k].t1 = gm;
+    return np;
 }
 
 /* Prior moments of w = soft(b, T)/D, b ~ N(0, s^2): E w^2, E|w|, E dw/db. */
@@ -163,13 +193,14 @@ static void robust_obs(void *ctx, size_t n, const double *y, const double *omega
 int cav_adv_map(cav_adv_ctx *c, const double *x, double *fx, cav_err *err)
 {
     const cav_adv_problem *p = c->p;
-    double m = x[0], q = x[1], V = x[2], qz = x[3], P = x[4];
-    if (!(q > 0) || !(V > 0) || !(qz > 0) || !(P > 0) || !isfinite(m))
+    /* (qt, Pt): the l_2 and l_1 order parameters of the training attack's space */
+    double m = x[0], q = x[1], V = x[2], qt = x[3], Pt = x[4];
+    if (!(q > 0) || !(V > 0) || !(qt > 0) || !(Pt > 0) || !isfinite(m))
         return cav_err_set(err, CAV_ENUMERIC,
-                           "adversarial: state out of range (m = %g, q = %g, V = %g, q_z = %g, "
-                           "P = %g)",
-                           m, q, V, qz, P);
-    double N = p->train_norm == CAV_ADV_L2 ? sqrt(qz) : P;
+                           "adversarial: state out of range (m = %g, q = %g, V = %g, q_t = %g, "
+                           "P_t = %g)",
+                           m, q, V, qt, Pt);
+    double N = p->train_norm == CAV_ADV_L2 ? sqrt(qt) : Pt;
     double shift = p->eps_train * N, s[4];
     cav_channel sign = {&cav_channel_sign, {0, 0}};
     int st;
@@ -190,13 +221,13 @@ int cav_adv_map(cav_adv_ctx *c, const double *x, double *fx, cav_err *err)
     double a = c->a;
     double Vhat = a * s[1], qhat = a * s[0], mhat = a * s[2] + m * Vhat;
     double A = p->eps_train * p->alpha * s[3]; /* eps_t alpha E[y f] */
-    double rho2 = p->train_norm == CAV_ADV_L2 ? A / sqrt(qz) : 0.0;
+    double rho2 = p->train_norm == CAV_ADV_L2 ? A / sqrt(qt) : 0.0;
     double tau = p->train_norm == CAV_ADV_LINF ? A : 0.0;
     double l2 = p->reg_norm == 2 ? p->lambda : 0.0, l1 = p->reg_norm == 1 ? p->lambda : 0.0;
     double nm = 0, nq = 0, nV = 0, nqz = 0, nP = 0, nqw = 0, nPw = 0;
     for (int k = 0; k < c->npop; k++) {
         const cav_adv_pop *o = &c->pop[k];
-        double D = l2 + Vhat * o->w + rho2 * o->k2, T = l1 + tau * o->k1;
+        double D = l2 + Vhat * o->w + rho2 * o->t2, T = l1 + tau * o->t1;
         if (!(D > 0) || !(T >= 0) || !(qhat >= 0))
             return cav_err_set(err, CAV_ENUMERIC,
                                "adversarial: prior denominator %g or threshold %g out of range "
@@ -216,11 +247,14 @@ int cav_adv_map(cav_adv_ctx *c, const double *x, double *fx, cav_err *err)
     }
     c->q_w = nqw;
     c->P_w = nPw;
+    c->q_z = nqz;
+    c->P_z = nP;
+    int feat = on_features(p);
     fx[0] = nm;
     fx[1] = nq;
     fx[2] = nV;
-    fx[3] = nqz;
-    fx[4] = nP;
+    fx[3] = feat ? nqw : nqz;
+    fx[4] = feat ? nPw : nP;
     c->hat[0] = mhat;
     c->hat[1] = qhat;
     c->hat[2] = Vhat;
@@ -236,11 +270,7 @@ static int map_cb(void *ctx, const double *x, double *fx, cav_err *err)
 
 void cav_adv_warm(const cav_adv_solution *s, double *x)
 {
-    x[0] = s->m;
-    x[1] = s->q;
-    x[2] = s->V;
-    x[3] = s->q_z;
-    x[4] = s->P_z;
+    memcpy(x, s->warm, sizeof s->warm);
 }
 
 static void nan_solution(cav_adv_solution *o)
@@ -249,6 +279,8 @@ static void nan_solution(cav_adv_solution *o)
     o->m = o->q = o->V = o->P = o->P_z = o->q_z = o->q_w = n;
     o->mhat = o->qhat = o->Vhat = o->Phat = o->shift = o->n_rob = o->n_cns = n;
     o->egen = o->erob = o->erob_cns = o->ebnd_cns = o->attackable = n;
+    for (int i = 0; i < CAV_ADV_NWARM; i++)
+        o->warm[i] = n;
 }
 
 static int solve_once(const cav_adv_problem *p, const double *warm, const cav_fixpt_opts *opts,
@@ -292,11 +324,15 @@ static int solve_once(const cav_adv_problem *p, const double *warm, const cav_fi
     out->iterations = sr.iterations;
     char fpmsg[CAV_ERR_MSG_LEN];
     snprintf(fpmsg, sizeof fpmsg, "%s", sr.msg);
+    memcpy(out->warm, xs, sizeof xs);
+    int feat = on_features(p);
     out->m = xs[0];
     out->q = xs[1];
     out->V = xs[2];
-    out->q_z = xs[3];
-    out->P_z = xs[4];
+    if (!feat) {
+        out->q_z = xs[3];
+        out->P_z = xs[4];
+    }
     double fx[CAV_ADV_NWARM];
     int st2 = cav_adv_map(&c, xs, fx, &err);
     if (st2 == CAV_OK) {
@@ -305,8 +341,15 @@ static int solve_once(const cav_adv_problem *p, const double *warm, const cav_fi
         out->Vhat = c.hat[2];
         out->Phat = c.hat[3];
         out->shift = c.shift;
-        out->q_w = p->latent ? c.q_w : out->q;
-        out->P = p->latent ? c.P_w : out->P_z;
+        if (feat) { /* solved: the feature norms; the latent ones follow from the prior */
+            out->q_w = xs[3];
+            out->P = xs[4];
+            out->q_z = c.q_z;
+            out->P_z = c.P_z;
+        } else {
+            out->q_w = p->latent ? c.q_w : out->q;
+            out->P = p->latent ? c.P_w : out->P_z;
+        }
         st2 = cav_adv_norms(&c, out, &out->n_rob, &out->n_cns, &err);
     }
     if (st2 == CAV_OK) {

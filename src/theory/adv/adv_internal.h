@@ -7,9 +7,11 @@
 #include "cavity/adversarial.h"
 
 /* A population of feature coordinates: fraction f of the p features, teacher coupling c,
- * feature variance w, l_2- and l_inf-attack penalty weights k2, k1 (adv.c). */
+ * feature variance w, weights k2 = d dq_z/d(w_i^2) and k1 = d dP_z/d|w_i| of the latent-space
+ * norms, and t2, t1 the same for the norms the training attack sees (= k2, k1 for an attack on z;
+ * gamma, gamma for an attack on the features) (adv.c). */
 typedef struct cav_adv_pop {
-    double f, c, w, k2, k1;
+    double f, c, w, k2, k1, t2, t1;
 } cav_adv_pop;
 
 typedef struct cav_adv_ctx {
@@ -23,12 +25,15 @@ typedef struct cav_adv_ctx {
     double shift;  /* eps_t N */
     double D[2], T[2];
     double q_w, P_w; /* |w|^2/p and ||w||_1/p */
+    double q_z, P_z; /* |v|^2/d and ||v||_1/d */
 } cav_adv_ctx;
 
 /* Populations of problem p into pop (returns their count), a = n/p and g = gamma (or 1). */
 int cav_adv_populations(const cav_adv_problem *p, cav_adv_pop pop[2], double *a, double *g);
 
-/* One evaluation of the state-evolution map x -> F(x), x = (m, q, V, q_z, P). */
+/* One evaluation of the state-evolution map x -> F(x), x = (m, q, V, q_t, P_t) with (q_t, P_t)
+ * the l_2 and l_1 order parameters of the training attack's space: (q_z, P_z) on z, (q_w, P_w)
+ * on the features. */
 int cav_adv_map(cav_adv_ctx *c, const double *x, double *fx, cav_err *err);
 
 /* N_rob and N_cns of the test attack norm at the fixed point in s (after cav_adv_map at it). */

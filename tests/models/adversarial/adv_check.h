@@ -34,7 +34,9 @@ static double adv_zmax = 3.0;
 typedef struct adv_case {
     const char *model, *norm, *reg;
     double alpha, gamma, eps_train, eps, lambda;
-    const char *loss; /* NULL: logistic */
+    const char *loss;  /* NULL: logistic */
+    const char *train; /* train_norm: NULL = same (as norm, the test attack's) */
+    const char *space; /* attack_space of the latent model: NULL = latent */
 } adv_case;
 
 static void adv_set(const cav_model *m, double *v, const char *name, double x, const char *text)
@@ -72,6 +74,8 @@ static int adv_check_case(const adv_case *c, int d, int S, double *worst)
     adv_set(m, v, "lambda", c->lambda, NULL);
     adv_set(m, v, "d", d, NULL);
     adv_set(m, v, "ntest", ADV_NTEST, NULL);
+    if (c->train) adv_set(m, v, "train_norm", 0, c->train);
+    if (c->space) adv_set(m, v, "attack_space", 0, c->space);
     cav_err e = {0};
     assert_int_equal(cav_model_check(m, CAV_KIND_SIM, v, &e), CAV_OK);
     cav_result th;
@@ -103,12 +107,12 @@ static int adv_check_case(const adv_case *c, int d, int S, double *worst)
         double z = (mean - t) / se;
         if (fabs(z) > fabs(*worst)) *worst = z;
         if (!(fabs(z) <= adv_zmax)) {
-            fprintf(
-                stderr,
-                "%s loss %s norm %s reg %s alpha %g gamma %g eps_t %g eps %g lambda %g d %d: %s "
-                "theory %.5f sim %.5f +- %.5f (z = %.2f, allowed %.2f)\n",
-                c->model, c->loss ? c->loss : "logistic", c->norm, c->reg, c->alpha, c->gamma,
-                c->eps_train, c->eps, c->lambda, d, names[k], t, mean, se, z, adv_zmax);
+            fprintf(stderr,
+                    "%s loss %s norm %s (train %s on %s) reg %s alpha %g gamma %g eps_t %g eps %g "
+                    "lambda %g d %d: %s theory %.5f sim %.5f +- %.5f (z = %.2f, allowed %.2f)\n",
+                    c->model, c->loss ? c->loss : "logistic", c->norm, c->train ? c->train : "same",
+                    c->space ? c->space : "latent", c->reg, c->alpha, c->gamma, c->eps_train,
+                    c->eps, c->lambda, d, names[k], t, mean, se, z, adv_zmax);
         }
         assert_true(fabs(z) <= adv_zmax);
         n++;

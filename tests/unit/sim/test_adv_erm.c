@@ -7,7 +7,10 @@
  * tol 1e-8). eps_t = 0 must give exactly the plain logistic solution. The experiment: identities
  * erob_cns = egen + ebnd_cns, erob_cns <= erob, eps = 0 gives ebnd_cns = attackable = 0,
  * identical results for 1 and 2 BLAS threads, parameter errors naming the parameter, and the
- * latent order parameters: the measured clean error matches arccos(m/sqrt(rho q))/pi. */
+ * latent order parameters: the measured clean error matches arccos(m/sqrt(rho q))/pi. The
+ * training attack on the features of the latent model: its closed-form inner maximum against
+ * explicit perturbations, the KKT condition of its fits, and its equality with the attack on z
+ * where the two coincide (gamma = 1; l_2 with gamma > 1). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -130,6 +133,132 @@ static void run_kkt(int norm, int reg, double eps, double lambda)
     }
     free(w2);
     free(X), free(y), free(th), free(w);
+}
+
+/* Training attack on the features of the latent model (cav_adv_attack_make with
+ * latent_on_features = 1: N = ||w||_1/p or ||w||_2/sqrt(p) over all p features). */
+static void run_kkt_features(double gamma, int norm, double eps, double lambda)
+{
+    const size_t n = 150, d = 80, p = cav_adv_latent_p(d, gamma);
+    double *X = malloc(n * p * sizeof *X), *y = malloc(n * sizeof *y), *th = malloc(d * sizeof *th);
+    double *w = malloc(p * sizeof *w);
+    cav_rng r;
+    cav_rng_init(&r, 12, 0, 0);
+    cav_rng_normal_fill(&r, d, 1.0, th);
+    assert_int_equal(cav_adv_data(7, 8, 1, n, d, p, th, X, NULL, NULL, y, NULL), CAV_OK);
+    cav_loss L = {&cav_loss_logistic, {0, 0}};
+    cav_adv_attack a;
+    assert_int_equal(cav_adv_attack_make(1, 1, norm, eps, d, p, &a, NULL), CAV_OK);
+    assert_int_equal(a.k, p);
+    assert_true(a.scale == (norm == CAV_ADV_L2 ? 1.0 / sqrt((double)p) : 1.0 / (double)p));
+    cav_sim_fit f;
+    assert_int_equal(cav_adv_erm(&L, n, p, X, y, lambda, 2, &a, NULL, w, &f, NULL), CAV_OK);
+    double res = kkt(n, p, X, y, lambda, 2, &a, w);
+    fprintf(stderr, "features gamma %g (p %zu) norm %d eps %g: KKT %.2e\n", gamma, p, norm, eps,
+            res);
+    assert_true(res <= 1e-7);
+    free(X), free(y), free(th), free(w);
+}
+
+static void test_kkt_features(void **state)
+{
+    (void)state;
+    run_kkt_features(0.5, CAV_ADV_LINF, 0.5, 1e-2); /* p = 2d: noise features attacked too */
+    run_kkt_features(2.0, CAV_ADV_LINF, 0.5, 1e-2);
+    run_kkt_features(0.5, CAV_ADV_L2, 0.5, 1e-2);
+}
+
+/* The closed-form inner maximum of an attack on the features, against explicit perturbations:
+ * delta* = -y (eps/sqrt p) sign(w) (l_inf) or -y eps w/|w| (l_2) lowers the margin y w.x/sqrt(p)
+ * by exactly eps N(w), and no perturbation within the budget (random points of the box or ball,
+ * and its vertices) lowers it more (Hoelder). */
+static void test_features_inner_max(void **state)
+{
+    (void)state;
+    const size_t d = 40, p = cav_adv_latent_p(d, 0.4);
+    double *w = malloc(p * sizeof *w), *x = malloc(p * sizeof *x), *dl = malloc(p * sizeof *dl);
+    cav_rng r;
+    cav_rng_init(&r, 3, 4, 5);
+    cav_rng_normal_fill(&r, p, 1.0, w);
+    cav_rng_normal_fill(&r, p, 1.0, x);
+    w[3] = 0.0;
+    const double eps = 0.7, y = -1.0;
+    for (int norm = 0; norm <= 2; norm += 2) {
+        cav_adv_attack a;
+        assert_int_equal(cav_adv_attack_make(1, 1, norm, eps, d, p, &a, NULL), CAV_OK);
+        double N = cav_adv_dual_norm(&a, w), nw = 0.0, l1 = 0.0, m0 = 0.0, m1 = 0.0;
+        for (size_t j = 0; j < p; j++)
+            nw += w[j] * w[j], l1 += fabs(w[j]);
+        nw = sqrt(nw);
+        assert_true(fabs(N - (norm == CAV_ADV_L2 ? nw / sqrt((double)p) : l1 / (double)p)) <=
+                    1e-14 * N);
+        for (size_t j = 0; j < p; j++) {
+            double dj = norm == CAV_ADV_L2 ? -y * eps * w[j] / nw
+                                           : -y * eps / sqrt((double)p) *
+                                                 (w[j] > 0   ? 1.0
+                                                  : w[j] < 0 ? -1.0
+                                                             : 0.0);
+            m0 += y * w[j] * x[j] / sqrt((double)p);
+            m1 += y * w[j] * (x[j] + dj) / sqrt((double)p);
+        }
+        assert_true(fabs(m1 - (m0 - eps * N)) <= 1e-12 * (fabs(m0) + eps * N));
+        for (int t = 0; t < 2000; t++) {
+            double mt = 0.0, s2 = 0.0;
+            for (size_t j = 0; j < p; j++) {
+                dl[j] = norm == CAV_ADV_L2 ? cav_rng_normal(&r)
+                                           : (t % 2 ? (cav_rng_normal(&r) > 0 ? 1.0 : -1.0)
+                                                    : 2.0 * cav_rng_uniform(&r) - 1.0);
+                s2 += dl[j] * dl[j];
+            }
+            for (size_t j = 0; j < p; j++) {
+                double dj =
+                    norm == CAV_ADV_L2 ? eps * dl[j] / sqrt(s2) : eps * dl[j] / sqrt((double)p);
+                mt += y * w[j] * (x[j] + dj) / sqrt((double)p);
+            }
+            assert_true(mt >= m1 - 1e-12);
+        }
+    }
+    free(w), free(x), free(dl);
+}
+
+/* The experiment with the training attack on the features: at gamma = 1 (p = d, F = I) and, for
+ * an l_2 attack, at gamma > 1 (F^T w keeps the norm of w) it is the attack on z, so the results
+ * are the same numbers; at gamma < 1 they differ; train_on_features must be 0 or 1. */
+static void test_features_experiment(void **state)
+{
+    (void)state;
+    const double gammas[] = {1.0, 2.0, 0.5};
+    const int norms[] = {CAV_ADV_LINF, CAV_ADV_L2, CAV_ADV_LINF};
+    for (int k = 0; k < 3; k++) {
+        cav_adv_config c;
+        cav_adv_config_default(&c);
+        c.latent = 1;
+        c.gamma = gammas[k];
+        c.d = 80;
+        c.alpha = 1.5;
+        c.eps_train = 0.4;
+        c.train_norm = c.attack_norm = norms[k];
+        c.eps = 0.5;
+        c.n_test = 2000;
+        c.seed = 9;
+        cav_adv_result r0, r1;
+        assert_int_equal(cav_adv_experiment(&c, &r0), CAV_OK);
+        c.train_on_features = 1;
+        assert_int_equal(cav_adv_experiment(&c, &r1), CAV_OK);
+        fprintf(stderr, "gamma %g norm %d: q %.10f (z) %.10f (x)\n", gammas[k], norms[k], r0.q,
+                r1.q);
+        if (k < 2)
+            assert_true(fabs(r1.q - r0.q) <= 1e-9 * r0.q && fabs(r1.m - r0.m) <= 1e-9 * r0.q);
+        else
+            assert_true(fabs(r1.q - r0.q) > 1e-3 * r0.q);
+    }
+    cav_adv_config c;
+    cav_adv_result r;
+    cav_adv_config_default(&c);
+    c.latent = 1;
+    c.train_on_features = 2;
+    assert_int_equal(cav_adv_experiment(&c, &r), CAV_EINVAL);
+    assert_non_null(strstr(r.msg, "train_on_features"));
 }
 
 static void test_kkt_l2(void **state)
@@ -264,10 +393,16 @@ static void test_errors(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_plain),        cmocka_unit_test(test_kkt_l2),
-        cmocka_unit_test(test_kkt_linf),     cmocka_unit_test(test_kkt_l1reg),
-        cmocka_unit_test(test_experiment),   cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_plain),
+        cmocka_unit_test(test_kkt_l2),
+        cmocka_unit_test(test_kkt_linf),
+        cmocka_unit_test(test_kkt_l1reg),
+        cmocka_unit_test(test_experiment),
+        cmocka_unit_test(test_errors),
         cmocka_unit_test(test_data_threads),
+        cmocka_unit_test(test_kkt_features),
+        cmocka_unit_test(test_features_inner_max),
+        cmocka_unit_test(test_features_experiment),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -50,8 +50,11 @@ int cav_table_write(FILE *f, int format, const cav_run *const *runs, size_t nrun
             }
             /* a parameter added to a released model: a column only when a row leaves its
              * default (cavity/param.h) */
-            for (size_t p = 0; p < runs[k]->npoints && !used[i]; p++)
-                used[i] = runs[k]->v[p * (size_t)m->nparams + (size_t)i] != ps->def;
+            for (size_t p = 0; p < runs[k]->npoints && !used[i]; p++) {
+                double v[CAV_MAX_PARAMS];
+                cav_run_point(runs[k], p, v);
+                used[i] = v[i] != ps->def;
+            }
         }
     }
     int kindcol = nruns > 1;

@@ -52,10 +52,10 @@
  *    (checked against sampled matrices by moments and by the RIE risk; see docs/matrix-sensing.md).
  *    The physical root is the one with the largest imaginary part at z = x - i eps; the support
  *    (positive side, up to three intervals) is found by bisection of a scan of mu > 0.
- *    Rectangular RIE: keep the singular vectors and map s -> s - noise R1^{-1/2} ((R1 - 1)/s + 2 H(s));
- *    per-entry MSE (1/(L D))||S_hat - S*||_F^2 ->
- *        mmse = noise - noise^2 R1^{-3/2} [(R1 - 1)^2 int mu(x)/x^2 dx + (4 pi^2/3) int mu^3],
- *    integrals over the whole real line (twice those over x > 0).
+ *    Rectangular RIE: keep the singular vectors and map s -> s - noise R1^{-1/2} ((R1 - 1)/s + 2
+ * H(s)); per-entry MSE (1/(L D))||S_hat - S*||_F^2 -> mmse = noise - noise^2 R1^{-3/2} [(R1 - 1)^2
+ * int mu(x)/x^2 dx + (4 pi^2/3) int mu^3], integrals over the whole real line (twice those over x >
+ * 0).
  *
  * References: Bai & Silverstein, Spectral analysis of large dimensional random matrices (2010);
  * Bun, Bouchaud, Potters, "Cleaning large correlation matrices", Phys. Rep. 666 (2017); Troiani,
@@ -139,11 +139,11 @@ int cav_spectral_rie_mmse(double kappa_star, double xi, double *mmse, cav_err *e
 /* ---- 3. Rectangular ---- */
 
 typedef struct cav_spectral_rect {
-    double R1;                  /* max(beta, 1/beta) >= 1 */
-    double rho;                 /* rank ratio in (0, 1] */
-    double noise;               /* noise variance > 0 (per entry, signal per entry 1) */
-    int nint;                   /* intervals of the positive support (1..3) */
-    double lo[3], hi[3];        /* intervals on x > 0 */
+    double R1;           /* max(beta, 1/beta) >= 1 */
+    double rho;          /* rank ratio in (0, 1] */
+    double noise;        /* noise variance > 0 (per entry, signal per entry 1) */
+    int nint;            /* intervals of the positive support (1..3) */
+    double lo[3], hi[3]; /* intervals on x > 0 */
 } cav_spectral_rect;
 
 /* Fill r for beta > 0, rho in (0, 1], noise in [1e-10, 1e10]. Returns CAV_OK, CAV_EINVAL,

@@ -100,7 +100,9 @@ int cav_msense_theory(const cav_msense_params *p, cav_msense_result *res, cav_er
     se_coef(p, &a, &D, &minf);
     g_ctx c = {p, a, D, CAV_OK, err};
     double Rhi = (D + minf) / a * 1.0001, Rlo = D > 0 ? D / a : 1e-8 * Rhi;
-    if (Rlo < 1e-11) Rlo = 1e-11;
+    /* floor of the scan: the rectangular support detection is reliable for noise >= 1e-6 */
+    double floor_ = p->shape == CAV_MSENSE_SYMMETRIC ? 1e-11 : 1e-6;
+    if (Rlo < floor_) Rlo = floor_;
     double u[SE_GRID], g[SE_GRID];
     for (int i = 0; i < SE_GRID; i++) {
         u[i] = log(Rlo) + (log(Rhi) - log(Rlo)) * i / (SE_GRID - 1);

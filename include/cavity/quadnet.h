@@ -85,7 +85,10 @@ typedef struct cav_quadnet_warm {
 int cav_quadnet_theory(const cav_quadnet_params *p, cav_quadnet_warm *warm, cav_quadnet_result *res,
                        cav_err *err);
 
-/* Interpolation threshold (delta > 0; kappa as in params, >= 1 for none). */
+/* Interpolation threshold (kappa as in params, >= 1 for none). delta = 0 gives the delta -> 0+
+ * limit kappa~ - kappa~^2/2 + (1 - kappa~)^2/4, kappa~ = min(kappa*, 1) (the statistical
+ * dimension of the tangent cone of the PSD cone at S*, over d^2), to which the root tends as
+ * delta -> 0 (slowly: 0.43539 at delta = 1e-6 for kappa* = 0.5, limit 0.4375). */
 int cav_quadnet_alpha_inter(double kappa_star, double kappa, double delta, double *alpha,
                             cav_err *err);
 

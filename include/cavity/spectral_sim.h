@@ -23,7 +23,9 @@
  *    (weight decay (lambda/(d m))||W||_F^2), with Armijo backtracking from a small random start;
  *    converged when ||grad_W||_F <= tol (1 + |objective|). Reaches the convex minimiser when m is
  *    at least its rank (Burer–Monteiro).
- *  - GAMP-RIE (Maillard et al., arXiv:2408.03733; Erba et al., arXiv:2410.18858), damped:
+ *  - GAMP-RIE (Maillard et al., arXiv:2408.03733; Erba et al., arXiv:2410.18858), damped, with
+ *    Gaussian sensing (GOE for the symmetric shape) and V from the denoiser's own divergence
+ *    (its large-d limit is the SE's 2 mmse / mmse):
  *    V = 2 mmse (sym) or mmse (rect), omega = A(S_hat) - V g_old, g = (y - omega)/(delta + V),
  *    effective precision from -dg/domega = 1/(delta + V), R = S_hat + A^T(g)/(effective precision),
  * S_hat <- RIE(R) mixed with the old one by `damping`; converged when (1/d)||Delta S_hat||_F^2 (or
@@ -71,7 +73,7 @@ typedef struct cav_quadnet_sim_result {
 int cav_quadnet_sim(const cav_quadnet_sim_params *p, cav_quadnet_sim_result *res, cav_err *err);
 
 typedef struct cav_msense_gamp_params {
-    int shape; /* 0 symmetric (quadratic sensing), 1 rectangular (Gaussian sensing) */
+    int shape; /* 0 symmetric, 1 rectangular (Gaussian sensing) */
     int d;     /* symmetric: d; rectangular: D (columns); L = round(beta D) */
     double alpha, delta;
     double kappa_star; /* symmetric */
@@ -80,6 +82,9 @@ typedef struct cav_msense_gamp_params {
     double tol;        /* default 1e-6 when 0 */
     int max_iter;      /* default 300 when 0 */
     uint64_t seed;
+    int sensing; /* symmetric: 0 GOE (default; n d^2 doubles stored), 1 quadratic (x x^T - I)/sqrt
+                    d, with which the Onsager term of GAMP is not exact and the iteration did not
+                    settle in our runs at d = 40-80 */
 } cav_msense_gamp_params;
 
 typedef struct cav_msense_gamp_result {

@@ -1,6 +1,6 @@
 /* sim/spectral/gamp_rie.c — GAMP with the rotationally invariant denoiser for Bayes-optimal matrix
- * sensing, symmetric (quadratic sensing) and rectangular (Gaussian sensing); the iteration is
- * written out in cavity/spectral_sim.h, its state evolution is cavity/msense.h.
+ * sensing, symmetric (GOE sensing; quadratic optional) and rectangular (Gaussian sensing); the
+ * iteration is written out in cavity/spectral_sim.h, its state evolution is cavity/msense.h.
  * Symmetric normalisation: y = Tr(Z S*) + noise, Tr(Z A) ~ N(0, (2/d)||A||_F^2); in the
  * isometric coordinates of symmetric matrices the sensing vectors have variance 2/d per coordinate,
  * so V = (2/d) sum of posterior variances = 2 mmse, the precision of R is A = n (2/d)/(delta + V),
@@ -19,8 +19,23 @@
 #include "sim/spectral/spectral_sim_internal.h"
 
 /* Symmetric RIE of R at noise xi into out (d x d); V, ev, tmp scratch */
+/* Divergence of the spectral map x -> f(x) on symmetric matrices (Frobenius coordinates):
+ * sum_i f'(x_i) + sum_{i<j} (f_i - f_j)/(x_i - x_j) (a divided difference; f' for close pairs). */
+static double spectral_div_sym(int d, const double *x, const double *f, const double *fp)
+{
+    double div = 0;
+    for (int i = 0; i < d; i++) {
+        div += fp[i];
+        for (int j = i + 1; j < d; j++) {
+            double dx = x[i] - x[j];
+            div += fabs(dx) > 1e-9 * (1 + fabs(x[i])) ? (f[i] - f[j]) / dx : 0.5 * (fp[i] + fp[j]);
+        }
+    }
+    return div;
+}
+
 static int rie_sym(int d, double kappa, double xi, const double *R, double *out, double *V,
-                   double *ev, double *tmp, cav_err *err)
+                   double *ev, double *tmp, double *div, cav_err *err)
 {
     cav_spectral_mpsc D;
     int st = cav_spectral_mpsc_init(&D, kappa, xi, err);
@@ -28,18 +43,27 @@ static int rie_sym(int d, double kappa, double xi, const double *R, double *out,
     memcpy(V, R, sizeof(double) * (size_t)d * (size_t)d);
     if (LAPACKE_dsyevd(LAPACK_ROW_MAJOR, 'V', 'U', d, V, d, ev) != 0)
         return cav_err_set(err, CAV_ENUMERIC, "gamp: eigendecomposition failed");
+    double *f = tmp + (size_t)d * (size_t)d - 2 * (size_t)d, *fp = f + d; /* see caller */
     for (int j = 0; j < d; j++) {
-        double f = cav_spectral_mpsc_rie(&D, ev[j]);
-        for (int i = 0; i < d; i++)
-            tmp[i * d + j] = V[i * d + j] * f;
+        double h = 1e-6 * (1 + fabs(ev[j]));
+        f[j] = cav_spectral_mpsc_rie(&D, ev[j]);
+        fp[j] =
+            (cav_spectral_mpsc_rie(&D, ev[j] + h) - cav_spectral_mpsc_rie(&D, ev[j] - h)) / (2 * h);
     }
-    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, d, d, d, 1.0, tmp, d, V, d, 0.0, out, d);
+    *div = spectral_div_sym(d, ev, f, fp);
+    for (int j = 0; j < d; j++) {
+        double fj = f[j];
+        for (int i = 0; i < d; i++)
+            out[i * d + j] = V[i * d + j] * fj;
+    }
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, d, d, d, 1.0, out, d, V, d, 0.0, tmp, d);
+    memcpy(out, tmp, sizeof(double) * (size_t)d * (size_t)d);
     return CAV_OK;
 }
 
 /* Rectangular RIE of R (L x D, per-entry noise Rn) into out */
 static int rie_rect(int L, int D, double rho, double Rn, const double *R, double *out, double *A,
-                    double *U, double *Vt, double *sv, cav_err *err)
+                    double *U, double *Vt, double *sv, double *div, cav_err *err)
 {
     cav_spectral_rect Rs;
     int st = cav_spectral_rect_init(&Rs, (double)L / D, rho, Rn, err);
@@ -50,10 +74,32 @@ static int rie_rect(int L, int D, double rho, double Rn, const double *R, double
         A[i] = R[i] / sc;
     if (LAPACKE_dgesdd(LAPACK_ROW_MAJOR, 'S', L, D, A, D, sv, U, mn, Vt, D) != 0)
         return cav_err_set(err, CAV_ENUMERIC, "gamp: SVD failed");
+    /* divergence of the spectral map on L x D matrices (Candès, Sing-Long, Trzasko 2013):
+     * sum f'(s_i) + |L - D| sum f(s_i)/s_i + sum_{i != j} 2 s_i f(s_i)/(s_i^2 - s_j^2) */
+    double *f = A, *fp = A + mn; /* A is free after the SVD */
     for (int j = 0; j < mn; j++) {
-        double f = sv[j] > 0 ? cav_spectral_rect_rie(&Rs, sv[j]) : 0;
+        double h = 1e-6 * (1 + sv[j]);
+        f[j] = sv[j] > 0 ? cav_spectral_rect_rie(&Rs, sv[j]) : 0;
+        fp[j] =
+            sv[j] > h
+                ? (cav_spectral_rect_rie(&Rs, sv[j] + h) - cav_spectral_rect_rie(&Rs, sv[j] - h)) /
+                      (2 * h)
+                : 0;
+    }
+    double dv = 0;
+    for (int i = 0; i < mn; i++) {
+        dv += fp[i] + (sv[i] > 0 ? fabs((double)(L - D)) * f[i] / sv[i] : 0);
+        for (int j = i + 1; j < mn; j++) {
+            double q = sv[i] * sv[i] - sv[j] * sv[j];
+            dv += fabs(q) > 1e-12 * (1 + sv[i] * sv[i]) ? 2 * (sv[i] * f[i] - sv[j] * f[j]) / q
+                                                        : fp[i];
+        }
+    }
+    *div = dv;
+    for (int j = 0; j < mn; j++) {
+        double fj = f[j];
         for (int i = 0; i < L; i++)
-            U[i * mn + j] *= f;
+            U[i * mn + j] *= fj;
     }
     cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, L, D, mn, sc, U, mn, Vt, D, 0.0, out, D);
     return CAV_OK;
@@ -81,6 +127,11 @@ int cav_msense_gamp(const cav_msense_gamp_params *p, cav_msense_gamp_result *res
     size_t N = (size_t)L * (size_t)D;
     int n = (int)lround(p->alpha * (double)N);
     if (n < 1) n = 1;
+    if (sym && p->sensing != 1 && (double)n * (double)N > 4e7)
+        return res->status = cav_err_set(err, CAV_EINVAL,
+                                         "gamp: GOE sensing stores n d^2 = %.3g doubles (limit "
+                                         "4e7): lower d",
+                                         (double)n * (double)N);
     if (!sym && (double)n * (double)N > 4e7)
         return res->status = cav_err_set(err, CAV_EINVAL,
                                          "gamp: rectangular sensing stores n L D = %.3g doubles "
@@ -102,7 +153,9 @@ int cav_msense_gamp(const cav_msense_gamp_params *p, cav_msense_gamp_result *res
     }
     double mmse0;
     if (sym) {
-        if ((st = qs_alloc(&o, D, n, CAV_SENSING_QUADRATIC, p->seed))) goto done;
+        if ((st = qs_alloc(&o, D, n, p->sensing == 1 ? CAV_SENSING_QUADRATIC : CAV_SENSING_GOE,
+                           p->seed)))
+            goto done;
         qs_teacher(D, p->kappa_star, p->delta, p->seed, &o, Ss, y);
         mmse0 = 1 / p->kappa_star;
         /* start at the prior mean I (the spectrum's mean is known) */
@@ -155,15 +208,20 @@ int cav_msense_gamp(const cav_msense_gamp_params *p, cav_msense_gamp_result *res
             qs_adjoint(&o, g, R);
             for (size_t i = 0; i < N; i++)
                 R[i] = Sh[i] + c * R[i];
-            if ((st = rie_sym(D, p->kappa_star, xi, R, Snew, w1, sv, w2, err))) goto done;
-            if ((st = cav_spectral_rie_mmse(p->kappa_star, xi, &mm, err))) goto done;
+            double div = 0;
+            if ((st = rie_sym(D, p->kappa_star, xi, R, Snew, w1, sv, w2, &div, err))) goto done;
+            /* V = (2/d) sum of posterior variances = (2/d)(2 xi/d) div: the denoiser's own
+             * divergence (its large-d limit is 2 mmse(xi)) keeps the Onsager term consistent
+             * with the finite matrix */
+            mm = 2 * xi * div / ((double)D * D);
         } else {
             double Rn = 1 / (p->alpha * g2);
             cblas_dgemv(CblasRowMajor, CblasTrans, n, (int)N, 1.0, Xr, (int)N, g, 1, 0.0, R, 1);
             for (size_t i = 0; i < N; i++)
                 R[i] = Sh[i] + Rn * R[i];
-            if ((st = rie_rect(L, D, p->rho, Rn, R, Snew, w1, w2, w3, sv, err))) goto done;
-            if ((st = cav_spectral_rect_mmse(p->beta, p->rho, Rn, &mm, err))) goto done;
+            double div = 0;
+            if ((st = rie_rect(L, D, p->rho, Rn, R, Snew, w1, w2, w3, sv, &div, err))) goto done;
+            mm = Rn * div / (double)N; /* per-entry posterior variance, as for the symmetric V */
         }
         double diff = 0;
         for (size_t i = 0; i < N; i++) {

@@ -206,9 +206,14 @@ int cav_quadnet_alpha_inter(double kappa_star, double kappa, double delta, doubl
     cav_quadnet_params p = {1, kappa_star, kappa, 0, delta};
     int st = cav_quadnet_check(&p, err);
     if (st) return st;
-    if (!(delta > 0))
-        return cav_err_set(err, CAV_EINVAL, "quadnet: alpha_inter needs delta > 0 (delta = %g)",
-                           delta);
+    if (delta == 0) {
+        /* the delta -> 0+ limit: xi -> 0 and theta = 0 at the broadened atom's centre, where
+         * h1 -> kappa* - kappa*^2/2 + (1 - kappa*)^2/4 (half the bump above the cut); 1/2 for
+         * kappa* >= 1 */
+        double k = fmin(kappa_star, 1.0);
+        *alpha = k - k * k / 2 + (1 - k) * (1 - k) / 4;
+        return CAV_OK;
+    }
     qctx c = {&p, err, CAV_OK, -1, {0}, 0};
     thr_ctx t = {&c, CAV_OK};
     const int N = 40;

@@ -76,8 +76,19 @@ static void test_alpha_inter(void **s)
     }
     printf("alpha_inter(kappa* 0.5, delta 1e4) = %.6f\n", prev);
     assert_true(fabs(prev - 0.25) < 1e-4);
-    double a;
-    assert_int_equal(cav_quadnet_alpha_inter(0.5, 2, 0, &a, NULL), CAV_EINVAL);
+    /* delta -> 0+: towards kappa* - kappa*^2/2 + (1 - kappa*)^2/4 from below */
+    const double ks[] = {0.2, 0.5, 0.8, 2.0};
+    for (int i = 0; i < 4; i++) {
+        double a0, a6, a8;
+        assert_int_equal(cav_quadnet_alpha_inter(ks[i], 2, 0, &a0, NULL), CAV_OK);
+        assert_int_equal(cav_quadnet_alpha_inter(ks[i], 2, 1e-6, &a6, NULL), CAV_OK);
+        assert_int_equal(cav_quadnet_alpha_inter(ks[i], 2, 1e-8, &a8, NULL), CAV_OK);
+        double k = fmin(ks[i], 1.0), lim = k - k * k / 2 + (1 - k) * (1 - k) / 4;
+        printf("kappa* %.1f: alpha_inter(1e-6) %.6f, (1e-8) %.6f, limit %.6f\n", ks[i], a6, a8,
+               lim);
+        assert_true(a0 == lim);
+        assert_true(a6 < a8 && a8 < lim && lim - a8 < 0.01);
+    }
 }
 
 /* Bayes-optimal perfect recovery: the SE transition at kappa* - kappa*^2/2 */

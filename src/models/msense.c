@@ -40,7 +40,7 @@ static const cav_param_spec params[] = {
       .help = "rectangular: rank ratio r/min(L, D)"),
     F(d, .kind = CAV_PARAM_INT, .def = 60, .lo = 8, .hi = 300, .flags = CAV_PF_SIM,
       .help = "simulation: d (symmetric) or D (rectangular, L = round(beta D))"),
-    F(damping, .kind = CAV_PARAM_REAL, .def = 0.5, .lo = 0, .hi = 0.95, .flags = CAV_PF_SIM,
+    F(damping, .kind = CAV_PARAM_REAL, .def = 0, .lo = 0, .hi = 0.95, .flags = CAV_PF_SIM,
       .help = "simulation: GAMP damping (weight of the previous iterate)"),
 };
 
@@ -180,7 +180,7 @@ const cav_model cav_model_msense = {
     .compare_sim = "0.1,0.2,0.3,0.5",
     .compare_y = "mmse_norm",
     .compare_by = "shape",
-    .compare_set = "shape=symmetric,rectangular;kappa_star=0.5;beta=1;rho=0.5;delta=0;d=50",
+    .compare_set = "shape=symmetric,rectangular;kappa_star=0.5;beta=1;rho=0.5;delta=0;d=80;seeds=6",
     .quantities = quantities,
     .nquantities = 2,
 };

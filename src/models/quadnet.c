@@ -198,10 +198,10 @@ const cav_model cav_model_quadnet = {
     .memory = memory,
     .compare_x = "alpha",
     .compare_theory = "0.01:1:100",
-    .compare_sim = "0.1,0.2,0.3,0.45,0.6,0.8",
+    .compare_sim = "0.1,0.2,0.3,0.45,0.7",
     .compare_y = "mse,mse_bo",
     .compare_by = "delta",
-    .compare_set = "kappa_star=0.5;lambda=0;delta=0,0.5;d=60",
+    .compare_set = "kappa_star=0.5;lambda=0;delta=0,0.5;d=60;sensing=goe;seeds=3",
     .quantities = quantities,
     .nquantities = 2,
 };

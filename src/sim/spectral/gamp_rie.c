@@ -120,7 +120,7 @@ int cav_msense_gamp(const cav_msense_gamp_params *p, cav_msense_gamp_result *res
         return res->status = cav_err_set(err, CAV_EINVAL, "gamp: kappa_star must be > 0");
     if (p->shape == 1 && (!(p->beta > 0) || !(p->rho > 0 && p->rho <= 1)))
         return res->status = cav_err_set(err, CAV_EINVAL, "gamp: need beta > 0, rho in (0, 1]");
-    double damp = p->damping >= 0 ? p->damping : 0.4, tol = p->tol > 0 ? p->tol : 1e-6;
+    double damp = p->damping >= 0 ? p->damping : 0, tol = p->tol > 0 ? p->tol : 1e-6;
     int maxit = p->max_iter > 0 ? p->max_iter : 300;
     int sym = p->shape == 0;
     int D = p->d, L = sym ? D : (int)lround(p->beta * D);
@@ -187,22 +187,21 @@ int cav_msense_gamp(const cav_msense_gamp_params *p, cav_msense_gamp_result *res
     memset(g, 0, (size_t)n * sizeof(double));
     int it;
     for (it = 1; it <= maxit; it++) {
-        /* omega = A(S_hat) - V g_old (damped together with V) */
+        /* damped GAMP in the form of Rangan, Schniter, Fletcher, Sarkar (2019): omega and V
+         * from the current (damped) S_hat and variance, g mixed with its previous value, then
+         * S_hat and its variance mixed with theirs after the denoiser */
         if (sym)
             qs_apply(&o, Sh, h);
         else
             cblas_dgemv(CblasRowMajor, CblasNoTrans, n, (int)N, 1.0, Xr, (int)N, Sh, 1, 0.0, h, 1);
-        double Vn = sym ? 2 * mm : mm;
+        V = sym ? 2 * mm : mm;
         for (int i = 0; i < n; i++) {
-            double on = h[i] - Vn * g[i];
-            om[i] = it == 1 ? on : damp * om[i] + (1 - damp) * on;
+            double gn = (y[i] - (h[i] - V * g[i])) / (p->delta + V);
+            g[i] = it == 1 ? gn : damp * g[i] + (1 - damp) * gn;
         }
-        V = it == 1 ? Vn : damp * V + (1 - damp) * Vn;
         /* precision of R from -dg/domega = 1/(delta + V) (the empirical <g^2> has the same
          * expectation but fluctuates from one iteration to the next at these sizes) */
-        double g2 = 1 / (p->delta + V);
-        for (int i = 0; i < n; i++)
-            g[i] = (y[i] - om[i]) / (p->delta + V);
+        double g2 = 1 / (p->delta + V), mmold = mm;
         if (sym) {
             double xi = 1 / (4 * p->alpha * g2), c = 1 / (2 * p->alpha * D * g2);
             qs_adjoint(&o, g, R);
@@ -214,6 +213,8 @@ int cav_msense_gamp(const cav_msense_gamp_params *p, cav_msense_gamp_result *res
              * divergence (its large-d limit is 2 mmse(xi)) keeps the Onsager term consistent
              * with the finite matrix */
             mm = 2 * xi * div / ((double)D * D);
+            if (!(mm > 0 && mm <= mmse0)) /* a finite-d divergence out of range: the SE's value */
+                if ((st = cav_spectral_rie_mmse(p->kappa_star, xi, &mm, err))) goto done;
         } else {
             double Rn = 1 / (p->alpha * g2);
             cblas_dgemv(CblasRowMajor, CblasTrans, n, (int)N, 1.0, Xr, (int)N, g, 1, 0.0, R, 1);
@@ -222,10 +223,13 @@ int cav_msense_gamp(const cav_msense_gamp_params *p, cav_msense_gamp_result *res
             double div = 0;
             if ((st = rie_rect(L, D, p->rho, Rn, R, Snew, w1, w2, w3, sv, &div, err))) goto done;
             mm = Rn * div / (double)N; /* per-entry posterior variance, as for the symmetric V */
+            if (!(mm > 0 && mm <= mmse0))
+                if ((st = cav_spectral_rect_mmse(p->beta, p->rho, Rn, &mm, err))) goto done;
         }
+        mm = it == 1 ? mm : damp * mmold + (1 - damp) * mm;
         double diff = 0;
         for (size_t i = 0; i < N; i++) {
-            double v = damp * Sh[i] + (1 - damp) * Snew[i];
+            double v = it == 1 ? Snew[i] : damp * Sh[i] + (1 - damp) * Snew[i];
             diff += (v - Sh[i]) * (v - Sh[i]);
             Sh[i] = v;
         }

@@ -88,6 +88,9 @@ typedef struct cav_msense_gamp_params {
     int sensing; /* symmetric: 0 GOE (default; n d^2 doubles stored), 1 quadratic (x x^T - I)/sqrt
                     d, with which the Onsager term of GAMP is not exact and the iteration did not
                     settle in our runs at d = 40-80 */
+    int v_divergence; /* 1: V from the denoiser's divergence on the finite matrix instead of the
+                         SE's mmse at the current noise (0, the default: that estimate entered
+                         2-cycles and blew up in some runs) */
 } cav_msense_gamp_params;
 
 typedef struct cav_msense_gamp_result {

@@ -115,6 +115,8 @@ void cav_spectral_rect_eval(const cav_spectral_rect *r, double x, double *mu, do
         else
             h = real_root_near(G, n, gl + (x - xl) / (xr - xl) * (gr - gl));
     }
+    /* no admissible real root (rounding at the far tail): G(x) ~ 1/x there */
+    if (!isfinite(h)) h = 1 / x;
     if (mu) *mu = m;
     if (H) *H = h;
 }

@@ -95,6 +95,8 @@ void cav_spectral_mpsc_eval(const cav_spectral_mpsc *d, double x, double *rho, d
                 if (creal(r[i]) < 0 && creal(r[i]) > h) h = creal(r[i]);
         }
     }
+    /* no admissible real root (rounding far outside the support): G(x) ~ 1/(x - 1) there */
+    if (!isfinite(h)) h = 1 / (x - 1);
     if (rho) *rho = rh;
     if (H) *H = h;
 }

@@ -72,8 +72,20 @@ static int rie_rect(int L, int D, double rho, double Rn, const double *R, double
     double sc = pow((double)L * D, 0.25);
     for (size_t i = 0; i < (size_t)L * (size_t)D; i++)
         A[i] = R[i] / sc;
-    if (LAPACKE_dgesdd(LAPACK_ROW_MAJOR, 'S', L, D, A, D, sv, U, mn, Vt, D) != 0)
-        return cav_err_set(err, CAV_ENUMERIC, "gamp: SVD failed");
+    for (size_t i = 0; i < (size_t)L * (size_t)D; i++)
+        if (!isfinite(A[i])) return cav_err_set(err, CAV_ENUMERIC, "gamp: non-finite iterate");
+    if (LAPACKE_dgesdd(LAPACK_ROW_MAJOR, 'S', L, D, A, D, sv, U, mn, Vt, D) != 0) {
+        /* divide and conquer occasionally fails to converge where QR iteration does not */
+        double *sup = malloc(sizeof(double) * (size_t)mn);
+        for (size_t i = 0; i < (size_t)L * (size_t)D; i++)
+            A[i] = R[i] / sc;
+        lapack_int info =
+            sup ? LAPACKE_dgesvd(LAPACK_ROW_MAJOR, 'S', 'S', L, D, A, D, sv, U, mn, Vt, D, sup)
+                : -1;
+        free(sup);
+        if (info != 0)
+            return cav_err_set(err, CAV_ENUMERIC, "gamp: SVD failed (LAPACK info %d)", (int)info);
+    }
     /* divergence of the spectral map on L x D matrices (Candès, Sing-Long, Trzasko 2013):
      * sum f'(s_i) + |L - D| sum f(s_i)/s_i + sum_{i != j} 2 s_i f(s_i)/(s_i^2 - s_j^2) */
     double *f = A, *fp = A + mn; /* A is free after the SVD */
@@ -212,8 +224,11 @@ int cav_msense_gamp(const cav_msense_gamp_params *p, cav_msense_gamp_result *res
             /* V = (2/d) sum of posterior variances = (2/d)(2 xi/d) div: the denoiser's own
              * divergence (its large-d limit is 2 mmse(xi)) keeps the Onsager term consistent
              * with the finite matrix */
-            mm = 2 * xi * div / ((double)D * D);
-            if (!(mm > 0 && mm <= mmse0)) /* a finite-d divergence out of range: the SE's value */
+            if (p->v_divergence) {
+                mm = 2 * xi * div / ((double)D * D);
+                if (!(mm > 0 && mm <= mmse0)) mm = -1;
+            }
+            if (!p->v_divergence || mm < 0)
                 if ((st = cav_spectral_rie_mmse(p->kappa_star, xi, &mm, err))) goto done;
         } else {
             double Rn = 1 / (p->alpha * g2);
@@ -222,8 +237,11 @@ int cav_msense_gamp(const cav_msense_gamp_params *p, cav_msense_gamp_result *res
                 R[i] = Sh[i] + Rn * R[i];
             double div = 0;
             if ((st = rie_rect(L, D, p->rho, Rn, R, Snew, w1, w2, w3, sv, &div, err))) goto done;
-            mm = Rn * div / (double)N; /* per-entry posterior variance, as for the symmetric V */
-            if (!(mm > 0 && mm <= mmse0))
+            if (p->v_divergence) { /* per-entry posterior variance, as for the symmetric V */
+                mm = Rn * div / (double)N;
+                if (!(mm > 0 && mm <= mmse0)) mm = -1;
+            }
+            if (!p->v_divergence || mm < 0)
                 if ((st = cav_spectral_rect_mmse(p->beta, p->rho, Rn, &mm, err))) goto done;
         }
         mm = it == 1 ? mm : damp * mmold + (1 - damp) * mm;
@@ -247,6 +265,8 @@ int cav_msense_gamp(const cav_msense_gamp_params *p, cav_msense_gamp_result *res
     snprintf(res->msg, sizeof res->msg, "%d iterations, step %.2g", res->iterations, res_it);
     if (st) cav_err_set(err, st, "gamp: not converged (%s)", res->msg);
 done:
+    if (st && st != CAV_EMAXITER && err && !res->msg[0])
+        snprintf(res->msg, sizeof res->msg, "%.150s", err->msg);
     qs_free(&o);
     free(Ss), free(Sh), free(Snew), free(R), free(w1), free(w2), free(w3), free(sv), free(y);
     free(om), free(g), free(h), free(Xr);

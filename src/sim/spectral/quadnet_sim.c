@@ -366,6 +366,8 @@ int cav_quadnet_sim(const cav_quadnet_sim_params *p, cav_quadnet_sim_result *res
              p->solver == CAV_QN_SOLVER_APG ? "apg" : "gd", it, resid);
     if (st == CAV_EMAXITER) cav_err_set(err, st, "quadnet sim: not converged (%s)", res->msg);
 done:
+    if (st && st != CAV_EMAXITER && err && !res->msg[0])
+        snprintf(res->msg, sizeof res->msg, "%.150s", err->msg);
     qs_free(&o);
     free(Sstar), free(S), free(y), free(w.r), free(w.G), free(w.V), free(w.tmp), free(w.ev);
     return res->status = st;

@@ -1,9 +1,9 @@
 /* GAMP-RIE (cavity/spectral_sim.h) against the Bayes-optimal state evolution (cavity/msense.h):
  * symmetric shape with GOE sensing at d = 70, rectangular at D = 60 (square, rho = 0.5), noiseless
  * and noisy points, 8 seeds each; mean MSE over the converged runs (step <= 1e-6) within the
- * family-wise 3-sigma criterion of tests/models/zcrit.h, and at least 5 of 8 runs must converge
+ * family-wise 3-sigma criterion of tests/models/zcrit.h, and at least 4 of 8 runs must converge
  * (plain GAMP at these sizes leaves an occasional instance oscillating; cavity reports it as
- * `maxiter` and the runner averages the converged seeds the same way). About 20 s on 2 cores. */
+ * `maxiter` and the runner averages the converged seeds the same way). About 30 s of CPU. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -50,7 +50,7 @@ static void test_gamp_vs_se(void **s)
             assert_int_equal(st, CAV_OK);
             x[nc++] = r.mmse_norm;
         }
-        if (nc < 5) fail_msg("point %d: only %d of %d runs converged", k, nc, NS);
+        if (nc < NS / 2) fail_msg("point %d: only %d of %d runs converged", k, nc, NS);
         for (int sd = 0; sd < nc; sd++)
             m += x[sd] / nc;
         for (int sd = 0; sd < nc; sd++)

@@ -197,7 +197,7 @@ int cav_msense_gamp(const cav_msense_gamp_params *p, cav_msense_gamp_result *res
     }
     double V = sym ? 2 * mmse0 : mmse0, mm = mmse0, res_it = HUGE_VAL;
     memset(g, 0, (size_t)n * sizeof(double));
-    int it;
+    int it, floor_hit = 0, diverged = 0;
     for (it = 1; it <= maxit; it++) {
         /* damped GAMP in the form of Rangan, Schniter, Fletcher, Sarkar (2019): omega and V
          * from the current (damped) S_hat and variance, g mixed with its previous value, then
@@ -215,7 +215,13 @@ int cav_msense_gamp(const cav_msense_gamp_params *p, cav_msense_gamp_result *res
          * expectation but fluctuates from one iteration to the next at these sizes) */
         double g2 = 1 / (p->delta + V), mmold = mm;
         if (sym) {
+            /* near perfect recovery the effective noise leaves the toolkit's range: stop there
+             * (reported as not converged unless the last step met the tolerance) */
             double xi = 1 / (4 * p->alpha * g2), c = 1 / (2 * p->alpha * D * g2);
+            if (xi < 1e-12) {
+                floor_hit = 1;
+                break;
+            }
             qs_adjoint(&o, g, R);
             for (size_t i = 0; i < N; i++)
                 R[i] = Sh[i] + c * R[i];
@@ -232,6 +238,10 @@ int cav_msense_gamp(const cav_msense_gamp_params *p, cav_msense_gamp_result *res
                 if ((st = cav_spectral_rie_mmse(p->kappa_star, xi, &mm, err))) goto done;
         } else {
             double Rn = 1 / (p->alpha * g2);
+            if (Rn < 1e-8) {
+                floor_hit = 1;
+                break;
+            }
             cblas_dgemv(CblasRowMajor, CblasTrans, n, (int)N, 1.0, Xr, (int)N, g, 1, 0.0, R, 1);
             for (size_t i = 0; i < N; i++)
                 R[i] = Sh[i] + Rn * R[i];
@@ -253,6 +263,10 @@ int cav_msense_gamp(const cav_msense_gamp_params *p, cav_msense_gamp_result *res
         }
         res_it = sym ? diff / D : diff / (double)N;
         if (res_it <= tol) break;
+        if (!(res_it < 100 * mmse0)) { /* the iterate left the prior's scale: diverged */
+            diverged = 1;
+            break;
+        }
     }
     double e = 0;
     for (size_t i = 0; i < N; i++)
@@ -261,9 +275,13 @@ int cav_msense_gamp(const cav_msense_gamp_params *p, cav_msense_gamp_result *res
     res->mmse_norm = sym ? p->kappa_star * res->mmse : res->mmse;
     res->q = 1 - res->mmse_norm;
     res->n = n, res->iterations = it > maxit ? maxit : it, res->residual = res_it;
-    st = it > maxit ? CAV_EMAXITER : CAV_OK;
-    snprintf(res->msg, sizeof res->msg, "%d iterations, step %.2g", res->iterations, res_it);
-    if (st) cav_err_set(err, st, "gamp: not converged (%s)", res->msg);
+    st = diverged                                    ? CAV_EDIVERGE
+         : it > maxit || (floor_hit && res_it > tol) ? CAV_EMAXITER
+                                                     : CAV_OK;
+    snprintf(res->msg, sizeof res->msg, "%d iterations, step %.2g%s", res->iterations, res_it,
+             floor_hit ? " (effective noise below the spectral toolkit's range)" : "");
+    if (st)
+        cav_err_set(err, st, "gamp: %s (%s)", diverged ? "diverged" : "not converged", res->msg);
 done:
     if (st && st != CAV_EMAXITER && err && !res->msg[0])
         snprintf(res->msg, sizeof res->msg, "%.150s", err->msg);

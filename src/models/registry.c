@@ -12,12 +12,15 @@
 extern const cav_model cav_model_raf;
 extern const cav_model cav_model_dmft_gd, cav_model_amp_wigner;
 extern const cav_model cav_model_adversarial, cav_model_adversarial_latent;
+extern const cav_model cav_model_quadnet, cav_model_msense;
 
 static const cav_model *const registry[] = {&cav_model_raf,
                                             &cav_model_dmft_gd,
                                             &cav_model_amp_wigner,
                                             &cav_model_adversarial,
                                             &cav_model_adversarial_latent,
+                                            &cav_model_quadnet,
+                                            &cav_model_msense,
                                             NULL};
 
 const cav_model *const *cav_model_registry(void)

@@ -31,6 +31,7 @@
  * formula w = 1 / sum_{k<n} p_k(x)^2 (relative accuracy even for the tiny outer weights).
  */
 #include "cavity/gauss.h"
+#include "cavity/quad.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -89,6 +90,9 @@ typedef struct engine {
     int nt;    /* columns returned by f */
     int nc;    /* checked components: the first nc columns */
     int carry; /* columns nc..2nc-1 are integrated error contributions of columns 0..nc-1 */
+    int plain; /* 1: no Gaussian weight, range [lo, hi] cut only at the breaks (cav_quad_integrate)
+                */
+    double lo, hi;
 } engine;
 
 /* Evaluate `np` panels [a[p], b[p]]: the K15 integral of phi*f into res[p*nt + k] and the error
@@ -106,7 +110,7 @@ static int eval_panels(const engine *E, int np, const double *a, const double *b
         }
         zp[7] = c;
         for (int j = 0; j < NK; j++)
-            dens[p * NK + j] = inv_sqrt_2pi * exp(-0.5 * zp[j] * zp[j]);
+            dens[p * NK + j] = E->plain ? 1.0 : inv_sqrt_2pi * exp(-0.5 * zp[j] * zp[j]);
     }
     int st = E->f(E->ctx, (size_t)np * NK, z, fv);
     if (st != CAV_OK) return st;
@@ -163,11 +167,12 @@ static int engine_run(const engine *E, const double *breaks, int nbreaks, const 
 
     /* Cut list: -zmax, kinks inside the range, fixed cuts not too close to a kink, zmax. */
     double cuts[CAV_GAUSS_MAXBREAKS + GAUSS_NCUTS + 2];
+    double lo = E->plain ? E->lo : -zmax, hi = E->plain ? E->hi : zmax;
     int nk = 0;
     for (int i = 0; i < nbreaks; i++)
-        if (breaks[i] > -zmax && breaks[i] < zmax) cuts[nk++] = breaks[i];
+        if (breaks[i] > lo && breaks[i] < hi) cuts[nk++] = breaks[i];
     int ncut = nk;
-    for (int i = 0; i < GAUSS_NCUTS; i++) {
+    for (int i = 0; i < (E->plain ? 0 : GAUSS_NCUTS); i++) {
         double c = gauss_cuts[i];
         if (c <= -zmax + GAUSS_SNAP || c >= zmax - GAUSS_SNAP) continue;
         int near = 0;
@@ -175,8 +180,8 @@ static int engine_run(const engine *E, const double *breaks, int nbreaks, const 
             if (fabs(cuts[j] - c) < GAUSS_SNAP) near = 1;
         if (!near) cuts[ncut++] = c;
     }
-    cuts[ncut++] = -zmax;
-    cuts[ncut++] = zmax;
+    cuts[ncut++] = lo;
+    cuts[ncut++] = hi;
     qsort(cuts, (size_t)ncut, sizeof cuts[0], cmp_double);
     int m = 1; /* deduplicate */
     for (int i = 1; i < ncut; i++)
@@ -362,7 +367,7 @@ int cav_gauss_expect(cav_gauss_fn f, void *ctx, int nout, const double *breaks, 
     int st = check_opts(&o, nout, nbreaks, breaks, err);
     if (st != CAV_OK) return st;
     ctx1 C = {f, ctx};
-    engine E = {call1, &C, nout, nout, 0};
+    engine E = {call1, &C, nout, nout, 0, 0, 0.0, 0.0};
     return engine_run(&E, breaks, nbreaks, &o, res, abserr, err);
 }
 
@@ -394,7 +399,7 @@ static int call2_outer(void *c, size_t n, const double *z1, double *out)
 {
     ctx2 *C = c;
     const int nout = C->nout;
-    engine Ei = {call2_inner, C, nout, nout, 0};
+    engine Ei = {call2_inner, C, nout, nout, 0, 0, 0.0, 0.0};
     double r[CAV_GAUSS_MAXOUT], e[CAV_GAUSS_MAXOUT], br[CAV_GAUSS_MAXBREAKS];
     for (int j = 0; j < C->nbreaks2; j++)
         br[j] = C->breaks2[j];
@@ -444,7 +449,7 @@ int cav_gauss_expect2_lines(cav_gauss_fn2 f, void *ctx, int nout, const double *
     C.inner.abstol = 0.1 * o.abstol;
     C.inner.reltol = 0.1 * o.reltol;
     C.z1 = 0.0;
-    engine E = {call2_outer, &C, 2 * nout, nout, 1};
+    engine E = {call2_outer, &C, 2 * nout, nout, 1, 0, 0.0, 0.0};
     return engine_run(&E, breaks1, nbreaks1, &o, res, abserr, err);
 }
 
@@ -508,4 +513,32 @@ int cav_gauss_hermite(int n, double *z, double *w)
     for (int i = 0; i < n; i++)
         w[i] /= sw;
     return CAV_OK;
+}
+
+/* ---- plain integrals over [a, b] (cavity/quad.h): the same engine without the weight ---- */
+
+cav_quad_opts cav_quad_opts_default(void)
+{
+    cav_quad_opts o;
+    o.abstol = 1e-12;
+    o.reltol = 1e-10;
+    o.max_panels = 400;
+    return o;
+}
+
+int cav_quad_integrate(cav_gauss_fn f, void *ctx, int nout, double a, double b,
+                       const double *breaks, int nbreaks, const cav_quad_opts *opts, double *res,
+                       double *abserr, cav_err *err)
+{
+    cav_quad_opts q = opts ? *opts : cav_quad_opts_default();
+    if (!f || !res) return cav_err_set(err, CAV_EINVAL, "quad: f and res must not be NULL");
+    if (!(a < b) || !isfinite(a) || !isfinite(b))
+        return cav_err_set(err, CAV_EINVAL, "quad: need finite a < b (a = %g, b = %g)", a, b);
+    cav_gauss_opts o = cav_gauss_opts_default();
+    o.abstol = q.abstol, o.reltol = q.reltol, o.max_panels = q.max_panels;
+    int st = check_opts(&o, nout, nbreaks, breaks, err);
+    if (st != CAV_OK) return st;
+    ctx1 C = {f, ctx};
+    engine E = {call1, &C, nout, nout, 0, 1, a, b};
+    return engine_run(&E, breaks, nbreaks, &o, res, abserr, err);
 }

@@ -19,8 +19,6 @@
  */
 #include "cavity/dmft.h"
 
-#include <gsl/gsl_errno.h>
-#include <gsl/gsl_integration.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +27,7 @@
 #include "cavity/gauss.h"
 #include "cavity/prior.h"
 #include "cavity/rng.h"
+#include "cavity/spectral.h"
 #include "theory/dmft/dmft_internal.h"
 
 static int amp_check(double snr, long steps, double init_overlap, cav_err *err)
@@ -229,14 +228,12 @@ int cav_dmft_amp_wigner(double snr, long steps, double init_overlap, int onsager
 /* ---- Marchenko-Pastur integral of GD on ridge least squares (eq. MP) ----
  * w^t = phi_t(S) (S w* + X^T xi sqrt(Delta)/sqrt d), S = X^T X/d, phi_t(s) = (1 - (1 -
  * eta (s + lambda))^t)/(s + lambda), so m = int phi s drho, q = int phi^2 (s^2 + Delta s) drho,
- * test error (1 - 2m + q + Delta)/2; rho = MP law of S (ratio alpha): density
- * sqrt((s+ - s)(s - s-))/(2 pi s) on [s-, s+], s+- = (1 +- sqrt alpha)^2, atom (1-alpha)_+ at 0
- * (which carries no weight: every integrand has a factor s). Substituting s = 1 + alpha +
- * 2 sqrt(alpha) cos(theta) makes the integrand smooth on [0, pi]. */
+ * test error (1 - 2m + q + Delta)/2; rho = MP law of S (ratio alpha), whose atom (1-alpha)_+ at
+ * 0 carries no weight (every integrand has a factor s): both are int s h(s) drho integrals of
+ * cav_spectral_mp_integrate_s. */
 typedef struct {
-    double alpha, lambda, eta, Delta;
+    double lambda, eta, Delta;
     long t;
-    int which; /* 0: m, 1: q */
 } mp_ctx;
 
 static double phi_t(double s, const mp_ctx *c)
@@ -248,13 +245,16 @@ static double phi_t(double s, const mp_ctx *c)
     return num / k;
 }
 
-static double mp_integrand(double th, void *p)
+static double mp_h_m(void *p, double s)
+{
+    return phi_t(s, p);
+}
+
+static double mp_h_q(void *p, double s)
 {
     const mp_ctx *c = p;
-    double r = 2 * sqrt(c->alpha), s = 1 + c->alpha + r * cos(th), sn = sin(th);
-    double dens = r * r * sn * sn / (2 * M_PI); /* rho(s) ds = dens / s dtheta */
     double ph = phi_t(s, c);
-    return c->which == 0 ? dens * ph : dens * ph * ph * (s + c->Delta);
+    return ph * ph * (s + c->Delta);
 }
 
 int cav_dmft_mp_test_error(double alpha, double lambda, double eta, double Delta, long steps,
@@ -263,22 +263,15 @@ int cav_dmft_mp_test_error(double alpha, double lambda, double eta, double Delta
     if (!(alpha > 0) || !(lambda >= 0) || !(eta > 0) || !(Delta >= 0) || steps < 0)
         return cav_err_set(err, CAV_EINVAL,
                            "mp: need alpha > 0, lambda >= 0, eta > 0, Delta >= 0, steps >= 0");
-    gsl_integration_workspace *ws = gsl_integration_workspace_alloc(200);
-    if (!ws) return cav_err_set(err, CAV_ENOMEM, "mp: out of memory");
-    gsl_error_handler_t *old = gsl_set_error_handler_off();
     int st = CAV_OK;
     for (long t = 0; t <= steps; t++) {
-        mp_ctx c = {alpha, lambda, eta, Delta, t, 0};
-        gsl_function F = {mp_integrand, &c};
-        double m, q, e;
-        int g1 = gsl_integration_qag(&F, 0, M_PI, 1e-15, 1e-13, 200, GSL_INTEG_GAUSS61, ws, &m, &e);
-        c.which = 1;
-        int g2 = gsl_integration_qag(&F, 0, M_PI, 1e-15, 1e-13, 200, GSL_INTEG_GAUSS61, ws, &q, &e);
+        mp_ctx c = {lambda, eta, Delta, t};
+        double m, q;
+        int g1 = cav_spectral_mp_integrate_s(alpha, mp_h_m, &c, 1e-15, 1e-13, &m, NULL);
+        int g2 = cav_spectral_mp_integrate_s(alpha, mp_h_q, &c, 1e-15, 1e-13, &q, NULL);
         if (g1 || g2) st = CAV_ENUMERIC;
         out[t] = 0.5 * (1 - 2 * m + q + Delta);
     }
-    gsl_set_error_handler(old);
-    gsl_integration_workspace_free(ws);
     if (st) cav_err_set(err, st, "mp: quadrature did not reach 1e-13");
     return st;
 }

@@ -19,6 +19,7 @@
 #include "cavity/erm.h"
 #include "cavity/roots.h"
 #include "cavity/saddle.h"
+#include "cavity/spectral.h"
 #include "theory/erm/erm_internal.h"
 
 cav_erm_problem cav_erm_problem_default(const cav_loss *loss, const cav_channel *channel)
@@ -132,7 +133,7 @@ static int rf_prior(erm_ctx *c, const double *h, double *fx, cav_err *err)
     if (!(A > 0) || !(lam + Vhat * mus * mus > 0))
         return cav_err_set(err, CAV_ENUMERIC, "erm rf: Vhat = %g must be > 0", Vhat);
     double t = (lam + Vhat * mus * mus) / A, G1, G2;
-    cav_erm_mp_stieltjes(k, t, &G1, &G2);
+    cav_spectral_mp_resolvent(k, t, &G1, &G2);
     /* <s/(s+t)> = 1 - t G1, written without cancellation for t >= 1 using the MP equation. */
     double S1 = t < 1 ? 1.0 - t * G1 : G1 * (k * t * G1 + 1.0 - k);
     double S2 = G1 - t * G2; /* <s/(s+t)^2> */

@@ -31,8 +31,4 @@ int cav_erm_chan_sums_shift(const cav_loss *loss, const cav_channel *ch, double 
 /* 1 if the loss has a known lambda -> 0+ interpolation limit (square, hinge, logistic). */
 int cav_erm_has_limit(const cav_loss *loss);
 
-/* Marchenko–Pastur law of S = F F^T/d, F p x d iid N(0,1), ratio c = p/d (with its atom of mass
- * 1 - 1/c at 0 when c > 1): G1 = <1/(s+t)>, G2 = <1/(s+t)^2> for t > 0. */
-void cav_erm_mp_stieltjes(double c, double t, double *G1, double *G2);
-
 #endif

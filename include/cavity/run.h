@@ -203,6 +203,10 @@ long cav_run_seed(const cav_run *r, size_t p, size_t s);
 double cav_run_wall(const cav_run *r, size_t p, size_t s);
 int cav_run_stored(const cav_run *r, size_t p, size_t s);
 
+/* Theory chains longer than this are solved in segments of this many points, in parallel, each
+ * from its first point (a seam), the seams one after another (src/run/runner.c). */
+#define CAV_RUN_SEGMENT 64
+
 /* Defaults: theory, 1 job, 1 seed starting at 1, no store. */
 void cav_run_opts_init(cav_run_opts *o);
 /* Run every point of g for o->kind. Points found in the store are read, not recomputed; each new
@@ -210,9 +214,11 @@ void cav_run_opts_init(cav_run_opts *o);
  * chains along cav_grid_chain(): one worker solves a chain in order, passing warm starts, so
  * results do not depend on o->jobs. Simulation seeds are independent units. Failures of points
  * are results (their status); the return value is an error of the machinery itself (store I/O,
- * memory, a model without the entry point). When the machinery fails after the points were set
- * up (say a store write fails on a full disk), the sweep stops and *out still receives the run,
- * reduced to the points (in grid order) with a computed or stored result; seeds not computed
+ * memory, a model without the entry point). Theory chains of more than CAV_RUN_SEGMENT
+ * points are cut into segments that run in parallel; which point is warm-started from which
+ * depends only on the chain's length, never on o->jobs. When the machinery fails after the points
+ * were set up (say a store write fails on a full disk), the sweep stops and *out still receives the
+ * run, reduced to the points (in grid order) with a computed or stored result; seeds not computed
  * have status CAV_CONTINUE ("not computed"); the caller frees it. Under MPI (cav_mpi_init called in
  * a job of several ranks) the units are spread over ranks; rank 0 writes the store and gets the
  * whole run; a failure on any rank makes cav_run_exec fail on every rank. */

@@ -1,9 +1,15 @@
 /* The sweep runner (see cavity/run.h): grid points -> model entry points -> store.
  *
  * Work is cut into units defined independently of the number of threads or ranks:
- *   theory      one unit per chain (the points along cav_grid_chain with the other parameters
- *               fixed), solved in grid order by one worker, each point warm-started from the
- *               last converged point of its chain (continuation);
+ *   theory      a chain is the points along cav_grid_chain with the other parameters fixed,
+ *               solved in grid order, each point warm-started from the last converged point
+ *               before it (continuation). A chain of up to CAV_RUN_SEGMENT points is one unit.
+ *               A longer one is cut into segments of CAV_RUN_SEGMENT points: unit (chain, 0)
+ *               first solves the seams, the first point of every segment, each warm-started
+ *               from the previous seam, then its own segment; unit (chain, k) waits for seam k
+ *               and solves segment k from it. Which point starts from which depends only on
+ *               the chain's length, so results are the same for any number of workers, and the
+ *               segments of one long chain run in parallel;
  *   simulation  one unit per (point, seed index), seed = seed0 + seed index.
  * Units are taken from a shared counter by `jobs` pthreads, and, under MPI, unit u belongs to
  * rank u mod size. Hence every result is bitwise the same for any jobs / ranks. One mutex
@@ -61,6 +67,10 @@ typedef struct sweep {
     const cav_model *m;
     cav_run *run;
     size_t nunits, chainlen;
+    size_t nseg;               /* theory: segments per chain */
+    unsigned char *seam_ready; /* theory: nchains x nseg, seam k of a chain is solved */
+    pthread_cond_t seam_cv;    /* signalled when a seam is ready or the sweep stops */
+    int threads;               /* OpenMP threads of a computation */
     int nwarm;
     pthread_mutex_t mu;
     size_t next; /* next unit to take (under mu) */
@@ -73,9 +83,16 @@ typedef struct sweep {
     int cancelled;       /* o->cancel asked to stop */
 } sweep;
 
-static int unit_mine(size_t u)
+/* Under MPI the units of one theory chain belong to one rank (its seams are shared only
+ * there): unit u of theory is chain u / nseg. */
+static size_t unit_owner_index(const sweep *w, size_t u)
 {
-    return (int)(u % (size_t)mpi_size) == mpi_rank;
+    return w->o->kind == CAV_KIND_THEORY ? u / w->nseg : u;
+}
+
+static int unit_mine_w(const sweep *w, size_t u)
+{
+    return (int)(unit_owner_index(w, u) % (size_t)mpi_size) == mpi_rank;
 }
 
 #if CAVITY_HAVE_MPI
@@ -224,6 +241,16 @@ static int compute(sweep *w, size_t p, size_t s, const double *warm_in)
     return 1;
 }
 
+/* (w->mu held) The caller asked to stop: the sweep ends as after a failure. */
+static void check_cancel(sweep *w)
+{
+    if (w->status || !w->o->cancel || !w->o->cancel(w->o->ctx)) return;
+    w->cancelled = 1;
+    w->status =
+        cav_err_set(&w->err, CAV_ECANCEL, "cancelled: the sweep stopped at the caller's request");
+    pthread_cond_broadcast(&w->seam_cv);
+}
+
 static int take(sweep *w, size_t *u)
 {
     pthread_mutex_lock(&w->mu);
@@ -231,15 +258,10 @@ static int take(sweep *w, size_t *u)
 #if CAVITY_HAVE_MPI
     mpi_poll_stop(w);
 #endif
-    if (!w->status && w->o->cancel && w->o->cancel(w->o->ctx)) {
-        w->cancelled = 1;
-        w->status = cav_err_set(&w->err, CAV_ECANCEL,
-                                "cancelled: the sweep stopped at the "
-                                "caller's request");
-    }
+    check_cancel(w);
     while (!w->status && w->next < w->nunits) {
         size_t c = w->next++;
-        if (unit_mine(c)) {
+        if (unit_mine_w(w, c)) {
             *u = c;
             ok = 1;
             break;
@@ -249,34 +271,92 @@ static int take(sweep *w, size_t *u)
     return ok;
 }
 
+/* Warm vector of point p if it converged with finite values, else NULL. */
+static const double *warm_of(const sweep *w, size_t p)
+{
+    const cav_run_cell *c = cav_run_cell_at(w->run, p, 0);
+    if (!c || c->res.status != CAV_OK || !w->nwarm) return NULL;
+    for (int i = 0; i < w->nwarm; i++)
+        if (!isfinite(c->warm[i])) return NULL;
+    return c->warm;
+}
+
+/* Solve theory point p from `prev` unless it is stored; 0 when the sweep must stop. */
+static int theory_point(sweep *w, size_t p, const double *prev)
+{
+    pthread_mutex_lock(&w->mu);
+    int stopped = w->status != 0;
+    pthread_mutex_unlock(&w->mu);
+    if (stopped) return 0;
+    if (cav_run_stored(w->run, p, 0)) return 1;
+    if (!compute(w, p, 0, prev)) return 0;
+    pthread_mutex_lock(&w->mu);
+    complete(w, p, 0);
+    /* The sweep failed or was cancelled: end the chain here. */
+    check_cancel(w);
+    int stop = w->status != 0;
+    if (stop) pthread_cond_broadcast(&w->seam_cv);
+    pthread_mutex_unlock(&w->mu);
+    return !stop;
+}
+
+/* Points lo+1 .. hi-1 of a chain in order, from the solution at lo. */
+static void theory_run(sweep *w, size_t lo, size_t hi)
+{
+    const double *prev = warm_of(w, lo);
+    for (size_t p = lo + 1; p < hi; p++) {
+        if (!theory_point(w, p, prev)) return;
+        const double *wv = warm_of(w, p);
+        prev = wv; /* a point that did not converge is no start for the next one */
+    }
+}
+
+static void theory_unit(sweep *w, size_t u)
+{
+    size_t L = w->chainlen, c = u / w->nseg, k = u % w->nseg, base = c * L;
+    size_t seg = w->nseg > 1 ? CAV_RUN_SEGMENT : L;
+    if (k == 0) {
+        /* The seams, each from the previous one, then segment 0. */
+        const double *prev = NULL;
+        for (size_t j = 0; j < w->nseg; j++) {
+            size_t p = base + j * seg;
+            if (!theory_point(w, p, prev)) break;
+            prev = warm_of(w, p);
+            if (w->nseg > 1) {
+                pthread_mutex_lock(&w->mu);
+                w->seam_ready[c * w->nseg + j] = 1;
+                pthread_cond_broadcast(&w->seam_cv);
+                pthread_mutex_unlock(&w->mu);
+            }
+        }
+        theory_run(w, base, base + (seg < L ? seg : L));
+        return;
+    }
+    /* Segment k: wait for its seam (or for the sweep to stop). */
+    pthread_mutex_lock(&w->mu);
+    while (!w->seam_ready[c * w->nseg + k] && !w->status) {
+        /* A timed wait: a stop can come from anywhere (a store write, MPI, a cancel). */
+        struct timespec t;
+        clock_gettime(CLOCK_REALTIME, &t);
+        t.tv_nsec += 50000000;
+        if (t.tv_nsec >= 1000000000) t.tv_sec++, t.tv_nsec -= 1000000000;
+        pthread_cond_timedwait(&w->seam_cv, &w->mu, &t);
+    }
+    int go = !w->status;
+    pthread_mutex_unlock(&w->mu);
+    if (!go) return;
+    size_t lo = base + k * seg, hi = base + ((k + 1) * seg < L ? (k + 1) * seg : L);
+    theory_run(w, lo, hi);
+}
+
 static void *worker(void *arg)
 {
     sweep *w = arg;
-    if (w->o->jobs > 1) omp_set_num_threads(1);
+    if (w->o->jobs > 1) omp_set_num_threads(w->threads);
     size_t u;
     while (take(w, &u)) {
         if (w->o->kind == CAV_KIND_THEORY) {
-            const double *prev = NULL; /* last converged warm vector of this chain */
-            for (size_t k = 0; k < w->chainlen; k++) {
-                size_t p = u * w->chainlen + k;
-                if (!cav_run_stored(w->run, p, 0)) {
-                    if (!compute(w, p, 0, prev)) break;
-                    pthread_mutex_lock(&w->mu);
-                    complete(w, p, 0);
-                    /* The sweep failed or was cancelled: end the chain here. */
-                    int stop = w->status != 0 || (w->o->cancel && w->o->cancel(w->o->ctx));
-                    pthread_mutex_unlock(&w->mu);
-                    if (stop) break;
-                }
-                const cav_run_cell *c = cav_run_cell_at(w->run, p, 0);
-                if (c && c->res.status == CAV_OK && w->nwarm) {
-                    const double *wv = c->warm;
-                    int finite = 1;
-                    for (int i = 0; i < w->nwarm; i++)
-                        finite &= isfinite(wv[i]) != 0;
-                    prev = finite ? wv : NULL;
-                }
-            }
+            theory_unit(w, u);
         } else {
             size_t p = u / w->run->nseeds, s = u % w->run->nseeds;
             if (cav_run_stored(w->run, p, s)) continue;
@@ -294,8 +374,15 @@ static size_t unit_work(const sweep *w, size_t u)
 {
     size_t n = 0;
     if (w->o->kind == CAV_KIND_THEORY) {
-        for (size_t k = 0; k < w->chainlen; k++)
-            n += !cav_run_stored(w->run, u * w->chainlen + k, 0);
+        /* Unit (chain, 0) holds the seams and segment 0, unit (chain, k) the rest of segment
+         * k; together every point of the chain once. */
+        size_t L = w->chainlen, c = u / w->nseg, k = u % w->nseg, base = c * L;
+        size_t seg = w->nseg > 1 ? CAV_RUN_SEGMENT : L;
+        for (size_t i = 0; i < L; i++) {
+            size_t j = i / seg, first = i % seg == 0;
+            int mine = k == 0 ? (first || j == 0) : (j == k && !first);
+            if (mine) n += !cav_run_stored(w->run, base + i, 0);
+        }
     } else {
         n = !cav_run_stored(w->run, u / w->run->nseeds, u % w->run->nseeds);
     }
@@ -523,8 +610,19 @@ int cav_run_exec(const cav_grid *g, const cav_run_opts *o, cav_run **out, cav_er
     } else {
         r->seed0 = o->seed0;
         w.chainlen = o->kind == CAV_KIND_THEORY ? cav_grid_chain_len(g, o->kind) : 1;
-        w.nunits = o->kind == CAV_KIND_THEORY ? np / w.chainlen : np * ns;
-        status = preload(&w);
+        w.nseg =
+            w.chainlen > CAV_RUN_SEGMENT ? (w.chainlen + CAV_RUN_SEGMENT - 1) / CAV_RUN_SEGMENT : 1;
+        w.nunits = o->kind == CAV_KIND_THEORY ? np / w.chainlen * w.nseg : np * ns;
+        w.seam_ready = calloc(w.nunits ? w.nunits : 1, 1);
+        if (!w.seam_ready) status = cav_err_set(&w.err, CAV_ENOMEM, "out of memory");
+        /* Workers that will find no unit lend their cores to the computations of the others:
+         * OpenMP threads inside a computation (every parallel kernel of cavity is bitwise the
+         * same for any thread count; BLAS stays on one thread). */
+        w.threads = o->jobs > 1 && w.nunits < (size_t)o->jobs
+                        ? o->jobs / (int)(w.nunits ? w.nunits : 1)
+                        : 1;
+        if (w.threads < 1) w.threads = 1;
+        if (!status) status = preload(&w);
     }
 #if CAVITY_HAVE_MPI
     /* Every rank gets here, whatever failed above: a failure on one rank stops all of them. */
@@ -537,12 +635,14 @@ int cav_run_exec(const cav_grid *g, const cav_run_opts *o, cav_run **out, cav_er
         cav_err_set(err, status, "%s", w.err.msg);
         cav_run_free(r);
         free(w.done);
+        free(w.seam_ready);
         return status;
     }
     for (size_t u = 0; u < w.nunits; u++)
         w.prog.total += unit_work(&w, u);
     w.t0 = now_s();
     pthread_mutex_init(&w.mu, NULL);
+    pthread_cond_init(&w.seam_cv, NULL);
     /* OpenBLAS's results depend on its thread count (reductions are split differently), so a
      * sweep always runs BLAS on one thread per worker: results are then the same for any jobs,
      * and stored rows match recomputed ones. Parallelism comes from the workers. */
@@ -594,6 +694,8 @@ int cav_run_exec(const cav_grid *g, const cav_run_opts *o, cav_run **out, cav_er
 #endif
     cav_la_set_threads(old_blas);
     pthread_mutex_destroy(&w.mu);
+    pthread_cond_destroy(&w.seam_cv);
+    free(w.seam_ready);
     if (w.status) {
         /* The sweep stopped: keep what was computed or read (a point without a result reads as
          * "not computed"). */

@@ -314,7 +314,8 @@ static void test_large_grid_and_cancel(void **state)
     assert_int_equal(s, CAV_ECANCEL);
     assert_non_null(strstr(err.msg, "cancelled"));
     assert_non_null(r);
-    /* One chain: the points up to the cancel, in order, all computed and stored. */
+    /* The points computed up to the cancel (one chain of 2e6 points: its first seams), all
+     * kept and stored. */
     assert_int_equal(r->npoints, 100);
     for (size_t p = 0; p < r->npoints; p++)
         assert_int_equal(cav_run_result(r, p, 0)->status, CAV_OK);

@@ -621,6 +621,8 @@ int cav_run_exec(const cav_grid *g, const cav_run_opts *o, cav_run **out, cav_er
         w.threads = o->jobs > 1 && w.nunits < (size_t)o->jobs
                         ? o->jobs / (int)(w.nunits ? w.nunits : 1)
                         : 1;
+        if (w.threads > omp_get_max_threads())
+            w.threads = omp_get_max_threads(); /* the user's cap */
         if (w.threads < 1) w.threads = 1;
         if (!status) status = preload(&w);
     }

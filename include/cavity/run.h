@@ -262,6 +262,21 @@ const char *cav_figure_gnuplot(cav_err *err);
 int cav_figure_write(const char *path, const cav_run *const *runs, size_t nruns, const char *x,
                      const char *ycsv, const char *by, cav_err *err);
 
+/* Figure options beyond cav_figure_write's:
+ *   heat   NULL for the line figure above; else a parameter: one heatmap panel per observable of
+ *          ycsv, the seed mean of the simulated observable over the grid of (x, heat), cells
+ *          bounded halfway between neighbouring grid values (all other parameters must take one
+ *          value among the simulation points);
+ *   marks  comma-separated theory observables whose values are positions on the x axis
+ *          (thresholds): vertical dashed lines labelled with their name in the line figure,
+ *          curves (value, heat) across the heat values in a heatmap (may be NULL). */
+typedef struct cav_figure_opts {
+    const char *x, *y, *by, *heat, *marks;
+} cav_figure_opts;
+
+int cav_figure_write_opts(const char *path, const cav_run *const *runs, size_t nruns,
+                          const cav_figure_opts *o, cav_err *err);
+
 #ifdef __cplusplus
 }
 #endif

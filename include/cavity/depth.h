@@ -29,8 +29,8 @@
  *     row gradients at the start (so lr1 is the typical angle of the first step);
  *   TWO_LAYER: 2-layer net w2 . sigma(W1 x + b1) of width p_two: stage (1) as above on W1, then
  *     ridge regression of w2 (lambda_two n);
- *   JOINT: the 3-layer net trained jointly (all weights, biases fixed) by Adam on the square loss,
- *     t_joint steps of rate lr_joint on random batches of floor(batch_frac n);
+ *   JOINT: the 3-layer net trained jointly (all weights, biases fixed) by Adam (or plain SGD) on
+ *     the square loss, t_joint steps of rate lr_joint on random batches of floor(batch_frac n);
  *   KERNEL: kernel ridge regression with K(x, x') = (x.x'/d)^2 + x.x'/d + 1, ridge lambda_kernel n.
  * Initialisation (as in the authors' code, except b2): W1 rows N(0, I/d), b1 ~ U[-1, 1],
  * W2 ~ eps_init N(0, 1/p1), b2 ~ U[-1, 1], w3 ~ eps_init N(0, 1/p2).
@@ -104,6 +104,7 @@ typedef struct cav_depth_config {
     double lambda3;                 /* readout ridge (1e-4) */
     double lambda_two;              /* 2-layer readout ridge (1e-4) */
     long t_joint;                   /* (300) */
+    int opt_joint;                  /* CAV_NN_ADAM (default) or CAV_NN_SGD (as the authors' code) */
     double lr_joint;                /* (1e-3) */
     double lambda_kernel;           /* (1e-4) */
     uint64_t seed;

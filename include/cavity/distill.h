@@ -8,7 +8,7 @@
  *      permuted: labels carry no structure, fitting them is memorisation;
  *   2. teacher: a linear softmax model z = W x (+ b) or a one-hidden-layer network
  *      z = W2 sigma(W1 x + b1) + b2 of width p, PyTorch's default initialisation, trained by
- *      full-batch Adam on the cross-entropy of the hard labels;
+ *      full-batch Adam (or plain gradient descent) on the cross-entropy of the hard labels;
  *   3. soft labels p_T = softmax(z_T/tau) on all n points;
  *   4. split: in each class, the first floor(rho n_c) points (in data order) form the student's
  *      training set (n_S = c floor(rho n_c)), the others the held-out memorised set, never shown
@@ -73,7 +73,8 @@ typedef struct cav_distill_config {
     const cav_activation_type *act; /* hidden activation (MLP, relu) */
     int bias;            /* biases in teacher and student (-1: default, 0 linear, 1 MLP) */
     int student;         /* CAV_DISTILL_ADAM (default) or CAV_DISTILL_PINV (linear only) */
-    double lr_teacher;   /* Adam rate (1e-3) */
+    int optimizer;       /* CAV_NN_ADAM (default) or CAV_NN_GD (full batch), teacher and student */
+    double lr_teacher;   /* learning rate (1e-3) */
     long epochs_teacher; /* full-batch epochs (5000) */
     double lr_student;   /* (1e-4) */
     long epochs_student; /* (10000) */

@@ -10,7 +10,10 @@
  *   kappa_peak (kernel) log(d(d+1)/2 + d + 1)/log d: the dimension of the quadratic kernel's
  *            feature space, where its ridgeless test error peaks;
  *   mw_random sqrt(K m1/d), m1 = floor(d^eps1): E M_W^2 for random first-layer rows;
- *   n = floor(d^kappa). Test errors and overlaps: NaN (the argument gives thresholds only).
+ *   n = floor(d^kappa);
+ *   mw (networks) the d -> infinity limit of M_W: mw_random for kappa <= 1 + eps1 (the rows stay
+ *            random), 1 above (they become projections onto span W*).
+ * Test errors and M_h: NaN (the argument gives thresholds, not values, at finite d).
  * Named quantities: `threshold` (1 + eps1, max(1 + eps1, k eps1), the kernel's degree
  * thresholds 1 and 2), `peak` (the peak sample sizes: feature count and the paper's
  * d(d-1)/2 + d + 1), `levels` (the deep tree's successive jumps). */
@@ -19,12 +22,14 @@
 
 #include "cavity/depth.h"
 #include "cavity/models/depth.h"
+#include "cavity/nn.h"
 
 typedef cav_depth_params par;
 typedef cav_depth_obs obs;
 
 static const char *const learners[] = {"layerwise", "two-layer", "joint", "kernel", NULL};
 static const char *const gstars[] = {"tanh", "relu", "linear", "erf", "sigmoid", NULL};
+static const char *const optimizers[] = {"adam", "sgd", NULL};
 
 #define F(NAME, ...) CAV_FIELD(par, NAME, __VA_ARGS__)
 #define SIM CAV_PF_SIM
@@ -74,9 +79,12 @@ static const cav_param_spec params[] = {
     F(lambda_two, .kind = CAV_PARAM_REAL, .def = 1e-4, .lo = 0, .hi = 1e6, .flags = SIM,
       .help = "simulation: ridge of the 2-layer readout (times n)"),
     F(t_joint, .kind = CAV_PARAM_INT, .def = 300, .lo = 0, .hi = 1e7, .flags = SIM,
-      .help = "simulation: Adam steps of joint training"),
+      .help = "simulation: steps of joint training"),
+    F(optimizer, .kind = CAV_PARAM_CHOICE, .choices = optimizers, .def = CAV_DEPTH_OPT_ADAM,
+      .flags = SIM,
+      .help = "simulation: optimiser of joint training, adam or sgd (mini-batch, plain)"),
     F(lr_joint, .kind = CAV_PARAM_REAL, .def = 1e-3, .lo = 0, .hi = 10,
-      .flags = SIM | CAV_PF_LO_OPEN, .help = "simulation: Adam rate of joint training"),
+      .flags = SIM | CAV_PF_LO_OPEN, .help = "simulation: learning rate of joint training"),
     F(lambda_kernel, .kind = CAV_PARAM_REAL, .def = 1e-4, .lo = 0, .hi = 1e6, .flags = SIM,
       .help = "simulation: kernel ridge (times n)"),
     F(eps_init, .kind = CAV_PARAM_REAL, .def = 0.2, .lo = 0, .hi = 100,
@@ -146,6 +154,7 @@ static cav_depth_config config_of(const par *p, uint64_t seed)
     c.lambda_two = p->lambda_two;
     c.t_joint = p->t_joint;
     c.lr_joint = p->lr_joint;
+    c.opt_joint = p->optimizer == CAV_DEPTH_OPT_SGD ? CAV_NN_SGD : CAV_NN_ADAM;
     c.lambda_kernel = p->lambda_kernel;
     c.seed = seed;
     return c;
@@ -188,7 +197,12 @@ static int theory(const void *vp, const double *warm_in, double *warm_out, cav_r
     (void)warm_in, (void)warm_out;
     const par *p = vp;
     cav_depth_config c = config_of(p, 0);
-    exact(p, &c, cav_result_row(res, 0));
+    obs *o = cav_result_row(res, 0);
+    exact(p, &c, o);
+    /* d -> infinity: the first layer stays random below 1 + eps1 and becomes a projection onto
+     * span W* above it (networks only). */
+    if (p->learner != CAV_DEPTH_M_KERNEL)
+        o->mw = p->kappa > cav_depth_kappa_w(&c) ? 1.0 : o->mw_random;
     return cav_result_set(res, CAV_OK, 0.0, 0, "");
 }
 
@@ -316,7 +330,7 @@ const cav_model cav_model_depth = {
     .simulate = simulate,
     .memory = memory,
     .compare_x = "kappa",
-    .compare_theory = "1:2:5",
+    .compare_theory = "1:2:41",
     .compare_sim = "1:2:5",
     .compare_y = "mse,mw",
     .compare_by = "learner",

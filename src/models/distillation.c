@@ -17,6 +17,7 @@
 
 #include "cavity/distill.h"
 #include "cavity/models/distillation.h"
+#include "cavity/nn.h"
 
 typedef cav_distillation_params par;
 typedef cav_distillation_obs obs;
@@ -25,6 +26,7 @@ static const char *const archs[] = {"linear", "mlp", NULL};
 static const char *const students[] = {"adam", "pinv", NULL};
 static const char *const biases[] = {"auto", "off", "on", NULL};
 static const char *const activations[] = {"relu", "tanh", "gelu", "elu", "sigmoid", NULL};
+static const char *const optimizers[] = {"adam", "gd", NULL};
 
 #define F(NAME, ...) CAV_FIELD(par, NAME, __VA_ARGS__)
 static const cav_param_spec params[] = {
@@ -50,12 +52,15 @@ static const cav_param_spec params[] = {
               "the teacher's logits, the tau -> infinity limit; linear without bias)"),
     F(activation, .kind = CAV_PARAM_TYPE, .choices = activations, .find = cav_activation_find_any,
       .flags = CAV_PF_SIM, .help = "simulation: hidden activation of the mlp"),
+    F(optimizer, .kind = CAV_PARAM_CHOICE, .choices = optimizers, .def = CAV_DISTILLATION_OPT_ADAM,
+      .flags = CAV_PF_SIM,
+      .help = "simulation: full-batch optimiser of teacher and student: adam or gd"),
     F(lr_teacher, .kind = CAV_PARAM_REAL, .def = 1e-3, .lo = 0, .hi = 10,
-      .flags = CAV_PF_SIM | CAV_PF_LO_OPEN, .help = "simulation: teacher Adam learning rate"),
+      .flags = CAV_PF_SIM | CAV_PF_LO_OPEN, .help = "simulation: teacher learning rate"),
     F(epochs_teacher, .kind = CAV_PARAM_INT, .def = 5000, .lo = 0, .hi = 1e7, .flags = CAV_PF_SIM,
       .help = "simulation: teacher full-batch epochs"),
     F(lr_student, .kind = CAV_PARAM_REAL, .def = 1e-4, .lo = 0, .hi = 10,
-      .flags = CAV_PF_SIM | CAV_PF_LO_OPEN, .help = "simulation: student Adam learning rate"),
+      .flags = CAV_PF_SIM | CAV_PF_LO_OPEN, .help = "simulation: student learning rate"),
     F(epochs_student, .kind = CAV_PARAM_INT, .def = 10000, .lo = 0, .hi = 1e7, .flags = CAV_PF_SIM,
       .help = "simulation: student full-batch epochs"),
     F(ncontrol, .kind = CAV_PARAM_INT, .def = 0, .lo = 0, .hi = 1e7, .flags = CAV_PF_SIM,
@@ -101,6 +106,7 @@ static cav_distill_config config_of(const par *p, uint64_t seed)
     c.act = p->activation;
     c.bias = p->bias == CAV_DISTILLATION_BIAS_AUTO ? -1 : p->bias == CAV_DISTILLATION_BIAS_ON;
     c.student = p->student == CAV_DISTILLATION_PINV ? CAV_DISTILL_PINV : CAV_DISTILL_ADAM;
+    c.optimizer = p->optimizer == CAV_DISTILLATION_OPT_GD ? CAV_NN_GD : CAV_NN_ADAM;
     c.lr_teacher = p->lr_teacher;
     c.epochs_teacher = p->epochs_teacher;
     c.lr_student = p->lr_student;

@@ -85,27 +85,6 @@ static int same_vals(const cav_model *m, const double *a, const double *b, const
     return 1;
 }
 
-/* Distinct finite values (relative tolerance 1e-12) of theory observable j over the theory
- * runs, at most cap of them, into out; returns how many. */
-static size_t mark_values(const cav_run *const *runs, size_t nruns, int j, double *out, size_t cap)
-{
-    size_t n = 0;
-    for (size_t k = 0; k < nruns; k++) {
-        if (runs[k]->kind != CAV_KIND_THEORY) continue;
-        for (size_t p = 0; p < runs[k]->npoints; p++) {
-            const cav_result *x0 = cav_run_result(runs[k], p, 0);
-            if (x0->status != CAV_OK || !x0->nrows) continue;
-            double v = x0->rows[j];
-            if (!isfinite(v)) continue;
-            size_t i = 0;
-            for (; i < n; i++)
-                if (fabs(out[i] - v) <= 1e-12 * fmax(1.0, fabs(v))) break;
-            if (i == n && n < cap) out[n++] = v;
-        }
-    }
-    return n;
-}
-
 /* Parse the comma-separated marks into observable indices (theory observables of m). */
 static int parse_marks(const cav_model *m, const char *marks, int *mk, int *nmk, cav_err *err)
 {
@@ -340,37 +319,54 @@ int cav_figure_write_opts(const char *path, const cav_run *const *runs, size_t n
         }
     size_t every = xo >= 0 && maxrows > 40 ? (maxrows + 29) / 30 : 1;
     /* Panels side by side above a shared legend (the key area is the bottom 22% of the page). */
-    /* Marks: dashed vertical lines at the theory values inside the plotted x range; marks with
-     * the same value share one line and one label. */
+    /* Marks: dashed vertical lines at the theory values inside the plotted x range. Marks with
+     * the same value share one line and one label; a line takes the colour of its curve when
+     * only one curve has it, grey otherwise. */
     {
         double at[32];
+        int acol[32];
         char names[32][160];
         int nat = 0;
-        for (int q = 0; q < nmk; q++) {
-            double mv[16];
-            size_t nv = mark_values(runs, nruns, mk[q], mv, 16);
-            for (size_t i = 0; i < nv; i++) {
-                if (!(mv[i] >= xlo && mv[i] <= xhi)) continue;
+        for (size_t c = 0; c < ncurves; c++) {
+            const cav_run *r = runs[cv[c].run];
+            if (r->kind != CAV_KIND_THEORY) continue;
+            int mask[CAV_MAX_PARAMS] = {0};
+            for (int i = 0; i < m->nparams; i++)
+                mask[i] = i != xi && cav_param_used(&m->params[i], r->kind);
+            for (int q = 0; q < nmk; q++) {
+                double val = NAN;
+                for (size_t p = 0; p < r->npoints && isnan(val); p++) {
+                    if (!same_vals(m, cv[c].v, r->v + p * (size_t)m->nparams, mask)) continue;
+                    const cav_result *x0 = cav_run_result(r, p, 0);
+                    if (x0->status == CAV_OK && x0->nrows && isfinite(x0->rows[mk[q]]))
+                        val = x0->rows[mk[q]];
+                }
+                if (!(val >= xlo && val <= xhi)) continue;
                 int a = 0;
                 for (; a < nat; a++)
-                    if (fabs(at[a] - mv[i]) <= 1e-12 * fmax(1.0, fabs(mv[i]))) break;
+                    if (fabs(at[a] - val) <= 1e-12 * fmax(1.0, fabs(val))) break;
                 if (a == nat) {
                     if (nat == 32) continue;
-                    at[nat] = mv[i];
+                    at[nat] = val;
+                    acol[nat] = cv[c].colour;
                     names[nat++][0] = '\0';
+                } else if (acol[a] != cv[c].colour) {
+                    acol[a] = -1;
                 }
+                const char *nm = m->obs[mk[q]].name;
                 size_t len = strlen(names[a]);
-                snprintf(names[a] + len, sizeof names[a] - len, "%s%s", len ? " = " : "",
-                         m->obs[mk[q]].name);
+                if (!strstr(names[a], nm))
+                    snprintf(names[a] + len, sizeof names[a] - len, "%s%s", len ? " = " : "", nm);
             }
         }
         for (int a = 0; a < nat; a++) {
             char b[40], t[200], vb[32];
+            const char *lc = acol[a] >= 0 ? palette[acol[a] % 8] : "#555555";
             cav_fmt_double(at[a], b, sizeof b);
             fprintf(f,
                     "set arrow %d from %s, graph 0 to %s, graph 1 nohead dt 2 lw 1.5 lc rgb "
-                    "'#555555' front\n",
-                    a + 1, b, b);
+                    "'%s' front\n",
+                    a + 1, b, b, lc);
             snprintf(vb, sizeof vb, "%.4g", at[a]);
             size_t ln = strlen(names[a]);
             if (ln > 150) ln = 150;
@@ -381,9 +377,9 @@ int cav_figure_write_opts(const char *path, const cav_run *const *runs, size_t n
             fprintf(f, "set label %d ", a + 1);
             quoted(f, t);
             fprintf(f,
-                    " at %s, graph 0.98 rotate by 90 right offset -0.7,0 tc rgb '#444444' font "
-                    "',9' front\n",
-                    b);
+                    " at %s, graph 0.98 rotate by 90 right offset -1.4,0 tc rgb '%s' font ',9' "
+                    "front\n",
+                    b, lc);
         }
     }
     fprintf(f, "set multiplot layout 1,%d margins 0.07,0.98,0.24,0.92 spacing 0.07,0\n", ny);

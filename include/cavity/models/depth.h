@@ -20,6 +20,7 @@ extern "C" {
 #endif
 
 enum { CAV_DEPTH_M_LAYERWISE, CAV_DEPTH_M_TWO_LAYER, CAV_DEPTH_M_JOINT, CAV_DEPTH_M_KERNEL };
+enum { CAV_DEPTH_OPT_ADAM = 0, CAV_DEPTH_OPT_SGD = 1 };
 
 typedef struct cav_depth_params {
     int learner;                      /* layerwise, two-layer, joint, kernel */
@@ -34,7 +35,8 @@ typedef struct cav_depth_params {
     long p1, p2, p_two;               /* simulation: widths (p_two = 0: p1) */
     long t1;                          /* simulation: stage-1 steps (0: floor(15 log d)) */
     double lr1, ridge2, eta2, lambda3, lambda_two; /* simulation: layer-wise and 2-layer */
-    long t_joint;                                  /* simulation: joint Adam steps */
+    long t_joint;                                  /* simulation: joint training steps */
+    int optimizer;                                 /* simulation: joint training by adam or sgd */
     double lr_joint, lambda_kernel;                /* simulation */
     double eps_init, batch_frac;                   /* simulation */
     long ntest;                                    /* simulation: test points */

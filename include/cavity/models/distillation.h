@@ -24,6 +24,7 @@ extern "C" {
 enum { CAV_DISTILLATION_LINEAR = 0, CAV_DISTILLATION_MLP = 1 }; /* arch */
 enum { CAV_DISTILLATION_ADAM = 0, CAV_DISTILLATION_PINV = 1 };  /* student */
 enum { CAV_DISTILLATION_BIAS_AUTO, CAV_DISTILLATION_BIAS_OFF, CAV_DISTILLATION_BIAS_ON };
+enum { CAV_DISTILLATION_OPT_ADAM = 0, CAV_DISTILLATION_OPT_GD = 1 };
 
 typedef struct cav_distillation_params {
     int arch;                              /* linear (softmax) or mlp (one hidden layer) */
@@ -37,9 +38,10 @@ typedef struct cav_distillation_params {
     long d;                                /* input dimension */
     int student;                           /* simulation: adam (soft labels) or pinv (logits) */
     const cav_activation_type *activation; /* simulation: mlp hidden activation */
-    double lr_teacher;                     /* simulation: Adam rate of the teacher */
+    int optimizer;                         /* simulation: adam or gd (full batch) */
+    double lr_teacher;                     /* simulation: learning rate of the teacher */
     long epochs_teacher;                   /* simulation: full-batch epochs of the teacher */
-    double lr_student;                     /* simulation: Adam rate of the student */
+    double lr_student;                     /* simulation: learning rate of the student */
     long epochs_student;                   /* simulation: full-batch epochs of the student */
     long ncontrol;                         /* simulation: chance-control points (0: n) */
     long shuffle;                          /* simulation: 1 trains the shuffled student */

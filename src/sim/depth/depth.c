@@ -42,6 +42,7 @@ void cav_depth_config_default(cav_depth_config *c)
     c->lambda3 = 1e-4;
     c->lambda_two = 1e-4;
     c->t_joint = 300;
+    c->opt_joint = CAV_NN_ADAM;
     c->lr_joint = 1e-3;
     c->lambda_kernel = 1e-4;
     c->seed = 0;
@@ -128,6 +129,9 @@ int cav_depth_check(const cav_depth_config *c, cav_err *err)
         POS(c->lr1, "lr1");
         POS(c->eta2, "eta2");
         POS(c->lr_joint, "lr_joint");
+        if (c->opt_joint != CAV_NN_ADAM && c->opt_joint != CAV_NN_SGD)
+            return cav_err_set(err, CAV_EINVAL, "depth: unknown joint optimiser %d (adam, sgd)",
+                               c->opt_joint);
         NONNEG(c->ridge2, "ridge2");
         NONNEG(c->lambda3, "lambda3");
         NONNEG(c->lambda_two, "lambda_two");
@@ -363,6 +367,7 @@ static int run_joint(const run_ctx *r, cav_depth_result *res, cav_err *err)
     if (st) return st;
     cav_nn_train_opts o;
     cav_nn_train_opts_default(&o);
+    o.method = c->opt_joint;
     o.lr = c->lr_joint;
     o.steps = c->t_joint;
     o.batch = (size_t)floor(c->batch_frac * (double)r->n);

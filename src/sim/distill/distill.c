@@ -27,6 +27,7 @@ void cav_distill_config_default(cav_distill_config *c)
     c->act = &cav_act_relu;
     c->bias = -1;
     c->student = CAV_DISTILL_ADAM;
+    c->optimizer = CAV_NN_ADAM;
     c->lr_teacher = 1e-3;
     c->epochs_teacher = 5000;
     c->lr_student = 1e-4;
@@ -96,6 +97,9 @@ int cav_distill_check(const cav_distill_config *c, cav_err *err)
         return cav_err_set(err, CAV_EINVAL,
                            "distill: the pinv (logit matching) student needs the linear family "
                            "without bias");
+    if (c->optimizer != CAV_NN_ADAM && c->optimizer != CAV_NN_GD)
+        return cav_err_set(err, CAV_EINVAL, "distill: unknown optimiser %d (adam, gd)",
+                           c->optimizer);
     if (!(c->lr_teacher > 0.0) || !isfinite(c->lr_teacher))
         return cav_err_set(err, CAV_EINVAL, "distill: lr_teacher = %g must be finite and > 0",
                            c->lr_teacher);
@@ -278,6 +282,7 @@ static int run_teacher(const cav_distill_config *c, teacher_run *t, cav_err *err
     if (st) return st;
     cav_nn_train_opts o;
     cav_nn_train_opts_default(&o);
+    o.method = c->optimizer;
     o.lr = c->lr_teacher;
     o.steps = c->epochs_teacher;
     cav_nn_data data = {n, t->X, NULL, t->lab};
@@ -306,6 +311,7 @@ static int train_student(const cav_distill_config *c, size_t m, const double *Xs
     } else {
         cav_nn_train_opts o;
         cav_nn_train_opts_default(&o);
+        o.method = c->optimizer;
         o.lr = c->lr_student;
         o.steps = c->epochs_student;
         cav_nn_data data = {m, Xs, Q, NULL};

@@ -16,14 +16,17 @@ void nn_blas_leave(int saved)
     if (saved != 1) cav_la_set_threads(saved);
 }
 
-/* Number of tiles of a split dimension of length S for a product of `flops` multiply-adds:
- * one tile below ~4M flops (threads cost more than they bring), otherwise tiles of at least 64
- * (a multiple of 8), at most 32 of them. Depends on the sizes only. */
+/* Tile length along a split dimension of length S for a product of `flops` multiply-adds: one
+ * tile below ~4M flops or S < 512 (threads cost more than they bring), otherwise an even number
+ * of tiles (2 to 8) of at least 256 rows or columns, a multiple of 8. Fewer, larger tiles keep
+ * OpenBLAS's packing of the other operand (repeated per tile) negligible. Depends on the sizes
+ * only, never on the thread count. */
 static size_t tile_len(size_t S, double flops)
 {
-    if (flops < 4e6 || S < 128) return S;
-    size_t T = (S + 63) / 64;
-    if (T > 32) T = 32;
+    if (flops < 4e6 || S < 512) return S;
+    size_t T = S / 256;
+    if (T > 8) T = 8;
+    T &= ~(size_t)1;
     size_t len = (S + T - 1) / T;
     return (len + 7) / 8 * 8;
 }

@@ -219,6 +219,16 @@ int cav_nn_precond_step(cav_nn *net, int l, const cav_nn_loss *loss, const cav_n
  * full column rank). The output layer must not be tied. */
 int cav_nn_ridge_readout(cav_nn *net, const cav_nn_data *data, double lambda, cav_err *err);
 
+/* GPU offload (a library built with -DCAVITY_CUDA=ON; off by default). cav_nn_gpu_status():
+ * 0 built without CUDA, 1 built with CUDA but no usable device, 2 a device is present.
+ * cav_nn_use_gpu(net, 1, err) sends this net's large forward and backward products (at least
+ * 1e8 multiply-adds) to cuBLAS dgemm, the operands copied to the device per product; CAV_EUNSUP
+ * without a device. GPU results agree with the CPU path to rounding, not bitwise (the thread
+ * invariance above is a property of the CPU path); a product the device fails on is computed on
+ * the CPU. on = 0 returns to the CPU. */
+int cav_nn_gpu_status(void);
+int cav_nn_use_gpu(cav_nn *net, int on, cav_err *err);
+
 /* Row-wise softmax(Z/tau) of the n x k matrix Z into P (may alias Z), by the max-shifted form. */
 void cav_nn_softmax(size_t n, size_t k, const double *Z, double tau, double *P);
 

@@ -13,7 +13,9 @@
  *   n = floor(d^kappa);
  *   mw (networks) the d -> infinity limit of M_W: mw_random for kappa <= 1 + eps1 (the rows stay
  *            random), 1 above (they become projections onto span W*).
- * Test errors and M_h: NaN (the argument gives thresholds, not values, at finite d).
+ *   mse_rel  1 below kappa_c for a target without a linear part (he1 = 0), 0 above it for the
+ *            3-layer nets; NaN otherwise.
+ * Test errors, mse_null and M_h: NaN (the argument gives thresholds, not values, at finite d).
  * Named quantities: `threshold` (1 + eps1, max(1 + eps1, k eps1), the kernel's degree
  * thresholds 1 and 2), `peak` (the peak sample sizes: feature count and the paper's
  * d(d-1)/2 + d + 1), `levels` (the deep tree's successive jumps). */
@@ -98,6 +100,9 @@ static const cav_param_spec params[] = {
 static const cav_obs_spec observables[] = {
     CAV_OBS(obs, mse, "test mean squared error"),
     CAV_OBS(obs, mse_null, "mean y^2 on the test set (error of the zero predictor)"),
+    CAV_OBS(obs, mse_rel,
+            "test error relative to the zero predictor, mse/mse_null (1: nothing "
+            "learned)"),
     CAV_OBS(obs, mw, "M_W: first-layer overlap with span W* (networks)"),
     CAV_OBS(obs, mh, "M_h: second-layer pre-activations vs h* (3-layer networks)"),
     {.name = "mw_random",
@@ -203,6 +208,17 @@ static int theory(const void *vp, const double *warm_in, double *warm_out, cav_r
      * span W* above it (networks only). */
     if (p->learner != CAV_DEPTH_M_KERNEL)
         o->mw = p->kappa > cav_depth_kappa_w(&c) ? 1.0 : o->mw_random;
+    /* d -> infinity relative error: 1 (nothing learned) below the learner's threshold when f* has
+     * no part of degree <= 1 in x (the default target: h* is then a symmetric Gaussian in the
+     * limit, and He2, He3 have no linear part); the 3-layer nets reach 0 above kappa_c, the
+     * others keep an error the argument does not give (NaN). */
+    o->mse_rel = NAN;
+    if (p->he1 == 0.0) {
+        if (p->kappa <= o->kappa_c)
+            o->mse_rel = 1.0;
+        else if (p->learner == CAV_DEPTH_M_LAYERWISE || p->learner == CAV_DEPTH_M_JOINT)
+            o->mse_rel = 0.0;
+    }
     return cav_result_set(res, CAV_OK, 0.0, 0, "");
 }
 
@@ -231,6 +247,7 @@ static int simulate(const void *vp, uint64_t seed, cav_result *res)
         o->mse = r.mse_kernel;
         break;
     }
+    o->mse_rel = o->mse / o->mse_null;
     return res->status;
 }
 
@@ -332,7 +349,7 @@ const cav_model cav_model_depth = {
     .compare_x = "kappa",
     .compare_theory = "1:2:41",
     .compare_sim = "1:2:5",
-    .compare_y = "mse,mw",
+    .compare_y = "mse_rel,mw",
     .compare_by = "learner",
     .compare_marks = "kappa_c,kappa_peak",
     .compare_set = "learner=layerwise,two-layer,kernel;d=64;seeds=3",

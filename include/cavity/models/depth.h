@@ -45,6 +45,7 @@ typedef struct cav_depth_params {
 typedef struct cav_depth_obs {
     double mse;        /* test mean squared error of the learner */
     double mse_null;   /* mean y^2 on the test set (the zero predictor) */
+    double mse_rel;    /* mse/mse_null */
     double mw;         /* overlap M_W of the first layer with span W* (networks) */
     double mh;         /* overlap M_h of the second layer with h* (3-layer networks) */
     double mw_random;  /* M_W of random rows, sqrt(K d^eps1/d) */

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "cavity/rng.h"
+#include "sim/nn/nn_cuda.h"
 #include "sim/nn/nn_internal.h"
 #include "sim/nn/nn_la.h"
 
@@ -104,6 +105,7 @@ void cav_nn_free(cav_nn *net)
     }
     free(net->dl[0]), free(net->dl[1]), free(net->lv), free(net->xb), free(net->yb);
     free(net->lb);
+    nn_gpu_free(net->gpu);
     free(net);
 }
 
@@ -414,16 +416,17 @@ double nn_backward(cav_nn *net, size_t n, const double *X, const int *need)
         const int m = tr ? net->spec.tie[l] - 1 : l;
         if (!need || need[m]) {
             if (!tr)
-                nn_gemm(1, 0, out, in, n, s, delta, out, a, in, started[l] ? 1.0 : 0.0, net->gW[l],
-                        in);
+                nn_net_gemm(net, 1, 0, out, in, n, s, delta, out, a, in, started[l] ? 1.0 : 0.0,
+                            net->gW[l], in);
             else
-                nn_gemm(1, 0, in, out, n, s, a, in, delta, out, started[m] ? 1.0 : 0.0, net->gW[m],
-                        out);
+                nn_net_gemm(net, 1, 0, in, out, n, s, a, in, delta, out, started[m] ? 1.0 : 0.0,
+                            net->gW[m], out);
             started[m] = 1;
         }
         if (net->b[l] && (!need || need[l])) nn_colsum(n, out, 1.0, delta, out, 0.0, net->gb[l]);
         if (l > low) {
-            nn_gemm(0, tr ? 1 : 0, n, in, out, s, delta, out, W, tr ? out : in, 0.0, other, in);
+            nn_net_gemm(net, 0, tr ? 1 : 0, n, in, out, s, delta, out, W, tr ? out : in, 0.0, other,
+                        in);
             const double *D = net->D[l - 1];
 #pragma omp parallel for schedule(static) if (n * in > 100000)
             for (long i = 0; i < (long)(n * in); i++)
@@ -586,4 +589,32 @@ int cav_nn_hidden_out(cav_nn *net, int l, int pre, size_t n, const double *X, do
     nn_blas_leave(saved);
     memcpy(H, pre ? net->Z[l] : net->A[l], n * net->out[l] * sizeof *H);
     return CAV_OK;
+}
+
+void nn_net_gemm(const cav_nn *net, int ta, int tb, size_t M, size_t N, size_t K, double alpha,
+                 const double *A, size_t lda, const double *B, size_t ldb, double beta, double *C,
+                 size_t ldc)
+{
+    if (net->gpu && (double)M * (double)N * (double)K >= 1e8 &&
+        nn_gpu_gemm(net->gpu, ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc) == 0)
+        return;
+    nn_gemm(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+}
+
+int cav_nn_gpu_status(void)
+{
+    return nn_gpu_status();
+}
+
+int cav_nn_use_gpu(cav_nn *net, int on, cav_err *err)
+{
+    if (!net) return cav_err_set(err, CAV_EINVAL, "nn_use_gpu: net is NULL");
+    if (!on) {
+        nn_gpu_free(net->gpu);
+        net->gpu = NULL;
+        return CAV_OK;
+    }
+    if (net->gpu) return CAV_OK;
+    net->gpu = nn_gpu_create(err);
+    return net->gpu ? CAV_OK : CAV_EUNSUP;
 }

@@ -27,6 +27,7 @@ struct cav_nn {
     double *gb[CAV_NN_MAX_LAYERS]; /* bias gradients */
     double *xb, *yb;               /* gathered batch inputs / targets */
     int *lb;                       /* gathered batch labels */
+    struct nn_gpu *gpu;            /* cuBLAS offload (cav_nn_use_gpu), or NULL */
 };
 
 /* Storage of W_l and whether it is stored transposed (tied layer). */
@@ -42,6 +43,12 @@ static inline double nn_scale(const cav_nn *net, int l)
     double s = net->spec.scale[l];
     return s == 0.0 ? 1.0 : s;
 }
+
+/* A product of the net: on the GPU when the net uses one and the product is large (at least
+ * 1e8 multiply-adds), else the tiled CPU product (nn_la.h). */
+void nn_net_gemm(const cav_nn *net, int ta, int tb, size_t M, size_t N, size_t K, double alpha,
+                 const double *A, size_t lda, const double *B, size_t ldb, double beta, double *C,
+                 size_t ldc);
 
 /* Grow the workspace to hold batches of n rows. */
 int nn_reserve(cav_nn *net, size_t n, cav_err *err);

@@ -258,7 +258,8 @@ int cav_figure_format(const char *path, cav_err *err);
 const char *cav_figure_gnuplot(cav_err *err);
 /* Draw runs: x a parameter (or the axis observable), one panel per observable in the
  * comma-separated ycsv, one colour per curve labelled by `by` (may be NULL) and the other
- * parameters that vary; theory as lines, simulation as points with standard-error bars. */
+ * parameters that vary; theory as lines, simulation as points with standard-error bars. The x
+ * axis is logarithmic when its values are positive and span more than two decades. */
 int cav_figure_write(const char *path, const cav_run *const *runs, size_t nruns, const char *x,
                      const char *ycsv, const char *by, cav_err *err);
 

@@ -319,6 +319,9 @@ int cav_figure_write_opts(const char *path, const cav_run *const *runs, size_t n
         }
     size_t every = xo >= 0 && maxrows > 40 ? (maxrows + 29) / 30 : 1;
     /* Panels side by side above a shared legend (the key area is the bottom 22% of the page). */
+    /* x spanning more than two decades of positive values (a temperature, a sample size): a
+     * logarithmic axis. */
+    if (xlo > 0 && xhi >= 100.0 * xlo) fprintf(f, "set logscale x\n");
     /* Marks: dashed vertical lines at the theory values inside the plotted x range. Marks with
      * the same value share one line and one label; a line takes the colour of its curve when
      * only one curve has it, grey otherwise. */

@@ -393,7 +393,10 @@ int cav_figure_write_opts(const char *path, const cav_run *const *runs, size_t n
         quoted(f, m->obs[ys[yk]].name);
         fprintf(f, "\nset title ");
         char t[512];
-        snprintf(t, sizeof t, "%s: %s", m->name, m->obs[ys[yk]].help ? m->obs[ys[yk]].help : "");
+        const char *help = m->obs[ys[yk]].help ? m->obs[ys[yk]].help : "";
+        /* a panel is ~480 px wide: long help texts would run into the next panel's title */
+        snprintf(t, sizeof t, "%s: %s", m->name,
+                 strlen(help) <= 56 || ny == 1 ? help : m->obs[ys[yk]].name);
         quoted(f, t);
         fprintf(f, "\nplot ");
         for (size_t c = 0; c < ncurves; c++) {

@@ -2,25 +2,22 @@
 # Paired, alternating runs of bench_nn (cavity) and torch_nn.py (PyTorch, float64 and float32) on
 # the same workloads and thread count. The machine is shared, so each repetition runs the three
 # programs back to back, and the summary gives the minimum and the median of each over the
-# repetitions, both of the wall time the program reports and of its CPU time (user + system, from
-# bash's `times` around the child: under contention from other jobs the CPU time of a
-# single-threaded run is the better measure of its work).
+# repetitions, both of the wall time the program reports and of its CPU time (user + system, by
+# /usr/bin/time: under contention from other jobs the CPU time of a single-threaded run is the
+# better measure of its work).
 # Usage: bench/run_nn_bench.sh THREADS REPS [BUILD_DIR]
 T=${1:-1}
 R=${2:-3}
 B=${3:-build}
 PY=/usr/bin/python3
 out=$(mktemp)
-cpu() { # CPU seconds of the children so far
-    times | tail -1 | awk '{split($1, u, "m"); split($2, s, "m"); print u[1] * 60 + u[2] + s[1] * 60 + s[2]}'
-}
+tf=$(mktemp)
 run() { # label command...
-    local label=$1 c0 c1 t
+    local label=$1 t
     shift
-    c0=$(cpu)
-    t=$(OMP_NUM_THREADS=$T OPENBLAS_NUM_THREADS=$T "$@" | awk '{print $3}')
-    c1=$(cpu)
-    echo "$label $t $(echo "$c1 - $c0" | bc -l)" >>"$out"
+    t=$(OMP_NUM_THREADS=$T OPENBLAS_NUM_THREADS=$T /usr/bin/time -f "%U %S" -o "$tf" "$@" |
+        awk '{print $3}')
+    echo "$label $t $(awk '{print $1 + $2}' "$tf")" >>"$out"
 }
 for r in $(seq "$R"); do
     for w in "epoch linear 200" "epoch mlp 10" "distill linear 200 400" "distill mlp 20 40"; do
@@ -38,4 +35,4 @@ sort "$out" | awk '{k = $1 " " $2; w[k] = w[k] " " $3; c[k] = c[k] " " $4} END {
         stat() { echo $1 | tr ' ' '\n' | sort -g | awk '{a[NR] = $1} END {printf "min %.4g median %.4g", a[1], a[int((NR + 1) / 2)]}'; }
         echo "$key wall $(stat "$ws") | cpu $(stat "$cs")"
     done
-rm -f "$out"
+rm -f "$out" "$tf"

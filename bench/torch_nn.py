@@ -6,7 +6,8 @@
   torch_nn.py distill linear|mlp ET ES THREADS DTYPE    one whole distillation run at d = 1000,
                                                         c = 2, n = 2000, rho = 0.8, tau = 20
 
-DTYPE is 64 (float64, the arithmetic of cavity) or 32 (float32, PyTorch's default and the one the
+Prints the wall time and the process CPU time of the timed part (training, or the whole run after
+imports), like bench_nn. DTYPE is 64 (float64, the arithmetic of cavity) or 32 (float32, PyTorch's default and the one the
 paper's code uses). The protocol follows Behrens & Zdeborova's experiment (arXiv:2506.14457):
 balanced random labels, teacher by full-batch Adam (lr 1e-3) on the cross-entropy, soft labels
 softmax(z/tau), per class the first floor(rho n_c) points to the student, student by full-batch
@@ -50,14 +51,16 @@ def main():
         X = torch.randn(n, d, dtype=dtype)
         y = torch.arange(n) % 2
         m = net(kind, d, dtype)
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         loss = train(m, X, y, 1e-3, steps)
         t = (time.perf_counter() - t0) / steps
-        print(f"torch epoch-{kind} {t:.6f} s/epoch (threads {threads}, fp{dt}, loss {loss:.6g})")
+        c = (time.process_time() - c0) / steps
+        print(f"torch epoch-{kind} {t:.6f} {c:.6f} s/epoch wall, cpu (threads {threads}, fp{dt}, "
+              f"loss {loss:.6g})")
         return
     et, es = int(sys.argv[3]), int(sys.argv[4])
     rho, tau = 0.8, 20.0
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     nc = n // c
     X = torch.randn(n, d, dtype=dtype)
     y = torch.arange(n) // nc
@@ -79,9 +82,9 @@ def main():
     loss = train(student, X[tr], soft[tr], 1e-4, es)
     with torch.no_grad():
         acc_h = (student(X[ho]).argmax(1) == y[ho]).double().mean().item()
-    t = time.perf_counter() - t0
-    print(f"torch distill-{kind} {t:.3f} s (threads {threads}, fp{dt}, teacher acc {acc_t:.4f}, "
-          f"student heldout {acc_h:.4f}, loss {loss:.6g})")
+    t, c = time.perf_counter() - t0, time.process_time() - c0
+    print(f"torch distill-{kind} {t:.3f} {c:.3f} s wall, cpu (threads {threads}, fp{dt}, teacher "
+          f"acc {acc_t:.4f}, student heldout {acc_h:.4f}, loss {loss:.6g})")
 
 
 if __name__ == "__main__":

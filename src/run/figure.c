@@ -339,7 +339,9 @@ int cav_figure_write_opts(const char *path, const cav_run *const *runs, size_t n
             for (int q = 0; q < nmk; q++) {
                 double val = NAN;
                 for (size_t p = 0; p < r->npoints && isnan(val); p++) {
-                    if (!same_vals(m, cv[c].v, r->v + p * (size_t)m->nparams, mask)) continue;
+                    double pv[CAV_MAX_PARAMS];
+                    cav_run_point(r, p, pv);
+                    if (!same_vals(m, cv[c].v, pv, mask)) continue;
                     const cav_result *x0 = cav_run_result(r, p, 0);
                     if (x0->status == CAV_OK && x0->nrows && isfinite(x0->rows[mk[q]]))
                         val = x0->rows[mk[q]];
@@ -452,11 +454,12 @@ int cav_figure_write_opts(const char *path, const cav_run *const *runs, size_t n
 static size_t grid_values(const cav_run *const *runs, size_t nruns, int i, double *vals, size_t cap)
 {
     size_t n = 0;
-    const cav_model *m = runs[0]->model;
     for (size_t k = 0; k < nruns; k++) {
         if (runs[k]->kind != CAV_KIND_SIM) continue;
         for (size_t p = 0; p < runs[k]->npoints; p++) {
-            double v = runs[k]->v[p * (size_t)m->nparams + (size_t)i];
+            double pv[CAV_MAX_PARAMS];
+            cav_run_point(runs[k], p, pv);
+            double v = pv[i];
             size_t j = 0;
             for (; j < n; j++)
                 if (vals[j] == v) break;
@@ -491,11 +494,16 @@ static int heatmap(const char *path, int fmt, const char *gp, const cav_run *con
     const cav_model *m = runs[0]->model;
     /* The simulation points must differ only in x and heat. */
     const double *ref = NULL;
+    double refv[CAV_MAX_PARAMS];
     for (size_t k = 0; k < nruns; k++) {
         if (runs[k]->kind != CAV_KIND_SIM) continue;
         for (size_t p = 0; p < runs[k]->npoints; p++) {
-            const double *v = runs[k]->v + p * (size_t)m->nparams;
-            if (!ref) ref = v;
+            double v[CAV_MAX_PARAMS];
+            cav_run_point(runs[k], p, v);
+            if (!ref) {
+                memcpy(refv, v, sizeof refv);
+                ref = refv;
+            }
             for (int i = 0; i < m->nparams; i++)
                 if (i != xi && i != hi && !(v[i] == ref[i]))
                     return cav_err_set(err, CAV_EINVAL,
@@ -519,7 +527,8 @@ static int heatmap(const char *path, int fmt, const char *gp, const cav_run *con
     for (size_t k = 0; k < nruns; k++) {
         if (runs[k]->kind != CAV_KIND_SIM) continue;
         for (size_t p = 0; p < runs[k]->npoints; p++) {
-            const double *v = runs[k]->v + p * (size_t)m->nparams;
+            double v[CAV_MAX_PARAMS];
+            cav_run_point(runs[k], p, v);
             size_t ix = 0, iy = 0;
             while (ix < nx && gx[ix] != v[xi])
                 ix++;
@@ -556,7 +565,9 @@ static int heatmap(const char *path, int fmt, const char *gp, const cav_run *con
             for (size_t p = 0; p < runs[k]->npoints; p++) {
                 const cav_result *r0 = cav_run_result(runs[k], p, 0);
                 if (r0->status != CAV_OK || !r0->nrows) continue;
-                double val = r0->rows[mk[q]], h = runs[k]->v[p * (size_t)m->nparams + (size_t)hi];
+                double pv[CAV_MAX_PARAMS];
+                cav_run_point(runs[k], p, pv);
+                double val = r0->rows[mk[q]], h = pv[hi];
                 if (!isfinite(val)) continue;
                 size_t j = 0;
                 for (; j < nm; j++)

@@ -15,7 +15,7 @@ extern "C" {
 #endif
 
 typedef struct cav_activation_type {
-    const char *name; /* "relu", "tanh", "erf", "sign", "linear", "quadratic" */
+    const char *name; /* "relu", "tanh", ... : cav_activation_names() lists them all */
     const char *summary;
     /* y[i] = sigma(x[i]), dy[i] = sigma'(x[i]) (dy may be NULL). */
     void (*eval)(size_t n, const double *x, double *y, double *dy);
@@ -31,6 +31,11 @@ extern const cav_activation_type cav_act_erf;       /* erf(x) */
 extern const cav_activation_type cav_act_sign;      /* sign(x) */
 extern const cav_activation_type cav_act_linear;    /* x */
 extern const cav_activation_type cav_act_quadratic; /* x^2 */
+extern const cav_activation_type cav_act_sigmoid;   /* 1/(1 + exp(-x)) */
+extern const cav_activation_type cav_act_elu;       /* x (x > 0), exp(x) - 1 (x <= 0) */
+extern const cav_activation_type cav_act_gelu;      /* x Phi(x), Phi the standard normal CDF */
+extern const cav_activation_type cav_act_he2;       /* x^2 - 1 (monic Hermite He2) */
+extern const cav_activation_type cav_act_he3;       /* x^3 - 3x (monic Hermite He3) */
 
 const cav_activation_type *const *cav_activation_registry(void);
 const cav_activation_type *cav_activation_find(const char *name);

@@ -119,6 +119,11 @@ typedef struct cav_model {
     const char *compare_y;      /* observables to plot, e.g. "egen,emem" */
     const char *compare_by;     /* parameter coloured by, e.g. "learner" (may be NULL) */
     const char *compare_set;    /* extra defaults, "name=value;name=v1,v2" (may be NULL) */
+    const char *compare_heat;   /* NULL: a line figure; else a parameter: the figure is a heatmap
+                                   of the simulated compare_y over (compare_x, this parameter) */
+    const char *compare_marks;  /* theory observables whose values are positions on the x axis
+                                   (thresholds): drawn as vertical lines, or as curves over the
+                                   heat parameter in a heatmap (may be NULL) */
     const cav_model_quantity *quantities; /* extra scalar quantities (may be NULL) */
     int nquantities;
 } cav_model;

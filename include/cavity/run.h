@@ -264,9 +264,25 @@ int cav_figure_format(const char *path, cav_err *err);
 const char *cav_figure_gnuplot(cav_err *err);
 /* Draw runs: x a parameter (or the axis observable), one panel per observable in the
  * comma-separated ycsv, one colour per curve labelled by `by` (may be NULL) and the other
- * parameters that vary; theory as lines, simulation as points with standard-error bars. */
+ * parameters that vary; theory as lines, simulation as points with standard-error bars. The x
+ * axis is logarithmic when its values are positive and span more than two decades. */
 int cav_figure_write(const char *path, const cav_run *const *runs, size_t nruns, const char *x,
                      const char *ycsv, const char *by, cav_err *err);
+
+/* Figure options beyond cav_figure_write's:
+ *   heat   NULL for the line figure above; else a parameter: one heatmap panel per observable of
+ *          ycsv, the seed mean of the simulated observable over the grid of (x, heat), cells
+ *          bounded halfway between neighbouring grid values (all other parameters must take one
+ *          value among the simulation points);
+ *   marks  comma-separated theory observables whose values are positions on the x axis
+ *          (thresholds): vertical dashed lines labelled with their name in the line figure,
+ *          curves (value, heat) across the heat values in a heatmap (may be NULL). */
+typedef struct cav_figure_opts {
+    const char *x, *y, *by, *heat, *marks;
+} cav_figure_opts;
+
+int cav_figure_write_opts(const char *path, const cav_run *const *runs, size_t nruns,
+                          const cav_figure_opts *o, cav_err *err);
 
 #ifdef __cplusplus
 }

@@ -34,6 +34,7 @@ typedef struct cli_args {
     double max_memory_gb; /* --max-memory (0: no limit) */
     int memory_set;
     const char *store, *out, *x, *y, *by, *tgrid, *sgrid, *model_name;
+    const char *heat, *marks; /* figure kind: --heat PARAM, --marks LIST ('' clears defaults) */
     const char *where[CAV_MAX_PARAMS];
     int nwhere;
     /* Model parameters as given: name (not terminated: pnamelen bytes) and grid text. */
@@ -47,6 +48,10 @@ typedef struct cli_args {
  * on, or an exit code (EXIT_OKAY with a->help set for --help). */
 int cli_parse(int argc, char **argv, unsigned cmd, cli_args *a);
 const char *cli_command_name(unsigned cmd);
+/* The figure's heat parameter and marks: the options, else the model's compare_heat and
+ * compare_marks (an empty option clears them); checked against m (heat a parameter other than
+ * x, marks observables). Returns 0 after one cli_error line. */
+int cli_figure_kind(const cav_model *m, cli_args *a, const char *x);
 
 /* Subcommands: argc/argv start at the subcommand name. Return the exit code. */
 int cli_sweep(int argc, char **argv); /* theory, simulate, compare */

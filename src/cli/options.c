@@ -35,6 +35,8 @@ static const struct {
     {"x", O_STR, A(x), 0, 0, C | P},
     {"y", O_STR, A(y), 0, 0, C | P},
     {"by", O_STR, A(by), 0, 0, C | P},
+    {"heat", O_STR, A(heat), 0, 0, C | P},
+    {"marks", O_STR, A(marks), 0, 0, C | P},
     {"theory-grid", O_STR, A(tgrid), 0, 0, C},
     {"sim-grid", O_STR, A(sgrid), 0, 0, C},
     {"model", O_STR, A(model_name), 0, 0, P},
@@ -179,4 +181,39 @@ int cli_parse(int argc, char **argv, unsigned cmd, cli_args *a)
         a->ptext[a->nparams++] = val;
     }
     return -1;
+}
+
+int cli_figure_kind(const cav_model *m, cli_args *a, const char *x)
+{
+    if (!a->heat)
+        a->heat = m->compare_heat;
+    else if (!*a->heat)
+        a->heat = NULL;
+    if (!a->marks)
+        a->marks = m->compare_marks;
+    else if (!*a->marks)
+        a->marks = NULL;
+    if (a->heat) {
+        int hi = cav_model_param_index(m, a->heat);
+        if (hi < 0 || (x && !strcmp(a->heat, x))) {
+            char shown[160];
+            cav_text_escape(a->heat, shown, sizeof shown);
+            cli_error("--heat: '%s' must be a parameter of model %s other than --x", shown,
+                      m->name);
+            return 0;
+        }
+    }
+    if (a->marks) {
+        char buf[512];
+        snprintf(buf, sizeof buf, "%s", a->marks);
+        char *save = NULL;
+        for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save))
+            if (cav_model_obs_index(m, t) < 0) {
+                char shown[160];
+                cav_text_escape(t, shown, sizeof shown);
+                cli_error("--marks: unknown observable '%s' of model %s", shown, m->name);
+                return 0;
+            }
+    }
+    return 1;
 }

@@ -6,8 +6,9 @@
 
 static const char plot_usage[] =
     "usage: cavity plot STORE --model MODEL --x NAME [--y LIST] [--by NAME]\n"
-    "                   [--where name=value ...] [-o FILE]\n"
-    "Draws stored results: theory as lines, simulation as points with error bars.\n";
+    "                   [--heat NAME] [--marks LIST] [--where name=value ...] [-o FILE]\n"
+    "Draws stored results: theory as lines, simulation as points with error bars (--heat NAME:\n"
+    "a heatmap over x and NAME; --marks LIST: theory thresholds on the x axis).\n";
 static const char export_usage[] =
     "usage: cavity export STORE [--format csv|json]\n"
     "Dumps every stored row (model, kind, parameters, seed, observables, status,\n"
@@ -50,6 +51,7 @@ int cli_plot(int argc, char **argv)
     if (!a.x) a.x = m->compare_x;
     if (!a.y) a.y = m->compare_y ? m->compare_y : m->obs[0].name;
     if (!a.by) a.by = m->compare_by;
+    if (!cli_figure_kind(m, &a, a.x)) return EXIT_USAGE;
     char def[256];
     snprintf(def, sizeof def, "%s.svg", m->name);
     if (!a.out) a.out = def;
@@ -83,7 +85,8 @@ int cli_plot(int argc, char **argv)
         cli_error("plot: no stored results of model %s match", m->name);
         code = EXIT_FAILED;
     }
-    if (code == EXIT_OKAY && cav_figure_write(a.out, use, n, a.x, a.y, a.by, &err)) {
+    cav_figure_opts fo = {a.x, a.y, a.by, a.heat, a.marks};
+    if (code == EXIT_OKAY && cav_figure_write_opts(a.out, use, n, &fo, &err)) {
         cli_error("%s", err.msg);
         code = err.code == CAV_EINVAL ? EXIT_USAGE : EXIT_FAILED;
     }

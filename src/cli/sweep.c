@@ -20,7 +20,7 @@ typedef struct plan {
     unsigned cmd;
     cav_grid g[2]; /* theory, simulation grids (compare: both; otherwise the one of kind) */
     int have[2];
-    const char *x, *y, *by, *out;
+    const char *x, *y, *by, *out, *heat, *marks;
     char out_buf[256];
 } plan;
 
@@ -43,6 +43,10 @@ static void sweep_usage(unsigned cmd)
                "  --sim-grid G       simulation grid of x\n"
                "  --y LIST           observables to plot (one panel each)\n"
                "  --by NAME          parameter coloured by\n"
+               "  --heat NAME        heatmap of the simulated --y over (x, NAME) instead of lines\n"
+               "                     (default: the model's compare_heat; '' for lines)\n"
+               "  --marks LIST       theory observables drawn as thresholds on the x axis\n"
+               "                     (default: the model's compare_marks; '' for none)\n"
                "  -o FILE            figure (.svg, .png, .pdf; default MODEL.svg)\n");
     printf("  --jobs N           parallel workers (default: the number of cores); results do not "
            "depend on N\n"
@@ -212,6 +216,9 @@ static int plan_compare(plan *p, cli_args *a)
         cli_error("--by: unknown parameter '%s' of model %s", shown, m->name);
         return 0;
     }
+    if (!cli_figure_kind(m, a, p->x)) return 0;
+    p->heat = a->heat;
+    p->marks = a->marks;
     char ybuf[512];
     snprintf(ybuf, sizeof ybuf, "%s", p->y);
     char *save = NULL;
@@ -408,8 +415,8 @@ static int run_plan(const plan *p, const cli_args *a)
             cli_error("%s", err.msg);
             code = EXIT_FAILED;
         } else if (p->cmd == CLI_COMPARE) {
-            if (cav_figure_write(p->out, (const cav_run *const *)runs, nruns, p->x, p->y, p->by,
-                                 &err)) {
+            cav_figure_opts fo = {p->x, p->y, p->by, p->heat, p->marks};
+            if (cav_figure_write_opts(p->out, (const cav_run *const *)runs, nruns, &fo, &err)) {
                 cli_error("%s", err.msg);
                 code = EXIT_FAILED;
             } else {

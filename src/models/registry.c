@@ -13,6 +13,7 @@ extern const cav_model cav_model_raf;
 extern const cav_model cav_model_dmft_gd, cav_model_amp_wigner;
 extern const cav_model cav_model_adversarial, cav_model_adversarial_latent;
 extern const cav_model cav_model_quadnet, cav_model_msense;
+extern const cav_model cav_model_distillation, cav_model_depth;
 
 static const cav_model *const registry[] = {&cav_model_raf,
                                             &cav_model_dmft_gd,
@@ -21,6 +22,8 @@ static const cav_model *const registry[] = {&cav_model_raf,
                                             &cav_model_adversarial_latent,
                                             &cav_model_quadnet,
                                             &cav_model_msense,
+                                            &cav_model_distillation,
+                                            &cav_model_depth,
                                             NULL};
 
 const cav_model *const *cav_model_registry(void)

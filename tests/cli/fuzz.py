@@ -89,7 +89,9 @@ def case():
         if cmd in ("simulate", "compare") and m in params:
             # keep accepted simulations small so that every case ends quickly
             names = [p[0] for p in params[m]]
-            for size, v in (("d", "20"), ("n", "30"), ("ntest", "100"), ("steps", "5")):
+            for size, v in (("d", "20"), ("n", "30"), ("ntest", "100"), ("steps", "5"),
+                            ("epochs_teacher", "20"), ("epochs_student", "20"), ("p1", "32"),
+                            ("t_joint", "5")):
                 if size in names and "--" + size not in argv:
                     argv += ["--" + size, v]
             argv += ["--seeds", "1"] if "--seeds" not in argv else []

@@ -2,7 +2,8 @@
  *
  * Activations, for every registry entry: derivative vs central differences away from kinks;
  * hermite() (closed forms) vs the kink-aware quadrature cav_hermite_coeffs applied to eval();
- * all coefficients vs an independent scipy/mpmath script (tests/ref/blocks/hermite_ref.py).
+ * all coefficients vs an independent scipy/mpmath script (tests/ref/blocks/hermite_ref.py; the
+ * activations added for the network engine, sigmoid/elu/gelu/he2/he3, have scipy values only).
  * Priors: denoiser mean/var vs direct numerical integration of the posterior
  * P(w|B) ∝ P(w) exp(B w - A w^2/2) (trapezoid on [-30, 30] for the Gaussian, exact two-point sum
  * for Rademacher), var = d mean/d B by central differences, sampler moments vs second_moment().
@@ -45,9 +46,9 @@ static void test_activation_registry(void **state)
         if (n) strcat(names, ",");
         strcat(names, (*t)->name);
     }
-    assert_int_equal(n, 6);
+    assert_int_equal(n, 11);
     assert_string_equal(names, cav_activation_names());
-    assert_null(cav_activation_find("gelu"));
+    assert_null(cav_activation_find("swish"));
     assert_null(cav_activation_find(NULL));
 }
 
@@ -88,6 +89,11 @@ static void test_activation_hermite(void **state)
         {"sign", 0.0, 0.79788456080286563, 0.60281027498908646},
         {"linear", 0.0, 1.0, 0.0},
         {"quadratic", 1.0, 0.0, 1.4142135623730951},
+        {"sigmoid", 0.5, 0.20662096414190712, 0.026207118024721331},
+        {"elu", 0.16052057226655619, 0.76157829186512349, 0.1979319800637129},
+        {"gelu", 0.28209479177387825, 0.5, 0.30926365939817563},
+        {"he2", 0.0, 0.0, 1.4142135623730951},
+        {"he3", 0.0, 0.0, 2.4494897427831783},
     };
     double maxq = 0, maxr = 0;
     int nfail = 0; /* report every activation before failing */

@@ -116,9 +116,22 @@ static void shrink(const cav_model *m, double *v)
     static const struct {
         const char *name;
         double target;
-    } sizes[] = {{"d", 40},      {"n", 60},      {"ntest", 200}, {"steps", 10},
-                 {"ntraj", 512}, {"epochs", 5},  {"iters", 10},  {"width", 16},
-                 {"p", 16},      {"nsamples", 500}};
+    } sizes[] = {{"d", 40},
+                 {"n", 60},
+                 {"ntest", 200},
+                 {"steps", 10},
+                 {"ntraj", 512},
+                 {"epochs", 5},
+                 {"iters", 10},
+                 {"width", 16},
+                 {"p", 16},
+                 {"nsamples", 500},
+                 {"epochs_teacher", 5},
+                 {"epochs_student", 5},
+                 {"p1", 16},
+                 {"p2", 8},
+                 {"t1", 3},
+                 {"t_joint", 3}};
     for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
         int i = cav_model_param_index(m, sizes[k].name);
         if (i < 0) continue;

@@ -32,14 +32,20 @@ def run(argv, timeout=30):
 
 
 models = [l.split()[0] for l in run(["list"])[1].decode().splitlines() if l.strip()]
-params = {}
+params, compare_x = {}, {}
 for m in models:
-    ps = []
+    ps, defaults = [], {}
     for line in run(["help", m])[1].decode("utf-8", "replace").splitlines():
         if line.startswith("  --"):
             name = line[4:].split()[0]
             choices = line.split("one of: ")[1].split(", ") if "one of: " in line else None
             ps.append((name, choices, "[simulation only]" in line))
+            if ", default " in line:
+                defaults[name] = line.split(", default ")[1].split(",")[0]
+        if line.startswith("compare defaults: --x "):
+            x = line.split()[3]
+            if x in defaults:
+                compare_x[m] = (x, defaults[x])
     params[m] = ps
 
 GOOD = ["1", "0.5", "2", "0.1,0.2", "0.5:1:3", "1e-2", "0"]
@@ -95,6 +101,12 @@ def case():
                 if size in names and "--" + size not in argv:
                     argv += ["--" + size, v]
             argv += ["--seeds", "1"] if "--seeds" not in argv else []
+            # an accepted compare draws one theory and one simulation point
+            if cmd == "compare" and m in compare_x:
+                x, v = compare_x[m]
+                for g in ("--theory-grid", "--sim-grid"):
+                    if g not in argv:
+                        argv += [g, v]
         if cmd in ("theory", "simulate", "compare") and m in params:
             names = [p[0] for p in params[m]]
             if "steps" in names and "--steps" not in argv:

@@ -72,11 +72,14 @@ int cav_sim_raf_data(uint64_t seed, uint64_t stream, size_t n, size_t d, const d
 /* ERM solvers (src/sim/erm/ridge.c, logistic.c, svm.c, lbfgs.c) */
 /* ------------------------------------------------------------------------------------------ */
 
-/* Logistic solver choice. NEWTON_CG: truncated Newton with Jacobi-preconditioned conjugate
- * gradients on Hessian-vector products (cost O(nd) per CG step) and Armijo backtracking.
- * NEWTON_CHOL: Newton with the d x d Hessian X^T D X / d + lambda I formed by dsyrk and solved by
- * Cholesky (O(n d^2) per step). AUTO: NEWTON_CG, switching to NEWTON_CHOL for the remaining steps
- * when a CG solve needs more than min(d, 200) iterations (ill-conditioned, small lambda). */
+/* Logistic solver choice (all globalised by Armijo backtracking; every evaluation of the
+ * gradient and every Hessian-vector product is one pass over X, bitwise the same for any thread
+ * count). LBFGS: limited-memory BFGS, one pass per iteration. NEWTON_CG: truncated Newton with
+ * conjugate gradients on Hessian-vector products (one pass per CG step). NEWTON_CHOL: Newton
+ * with the d x d Hessian X^T D X / d + lambda I formed by dsyrk and solved by Cholesky
+ * (O(n d^2) per step). AUTO: by the bound kappa = ((1 + sqrt(n/d))^2/4 + lambda)/lambda on the
+ * Hessian's condition number: LBFGS when kappa <= 1000 (continued by NEWTON_CG if it has not
+ * converged after 300 iterations), NEWTON_CG otherwise. */
 enum { CAV_SIM_AUTO = 0, CAV_SIM_NEWTON_CG = 1, CAV_SIM_NEWTON_CHOL = 2, CAV_SIM_LBFGS = 3 };
 
 /* Solver options; cav_sim_opts_default() gives the documented defaults. */
@@ -127,6 +130,12 @@ int cav_sim_ridge(size_t n, size_t d, const double *X, const double *y, double l
 int cav_sim_logistic(size_t n, size_t d, const double *X, const double *y, double lambda,
                      const cav_sim_opts *opts, double *w, cav_sim_fit *fit, cav_err *err);
 
+/* The same from the starting point in w (warm start, e.g. the solution at the neighbouring
+ * lambda or alpha of a grid; for nested data sets of growing n the previous w is a good start).
+ * The stopping rule is the same as from 0 (it costs one more pass over X to form grad J(0)). */
+int cav_sim_logistic_warm(size_t n, size_t d, const double *X, const double *y, double lambda,
+                          const cav_sim_opts *opts, double *w, cav_sim_fit *fit, cav_err *err);
+
 /* Hinge loss l = max(0, 1 - y h) by dual coordinate descent (Hsieh, Chang, Lin, Keerthi,
  * Sundararajan, ICML 2008) on  max_alpha sum alpha - ||sum_mu alpha_mu y_mu x_mu/sqrt d||^2/2,
  * 0 <= alpha <= C = 1/lambda, w = sum alpha_mu y_mu x_mu / sqrt(d); random order each epoch (from
@@ -150,11 +159,21 @@ int cav_sim_svm(size_t n, size_t d, const double *X, const double *y, double lam
 int cav_sim_lbfgs(const cav_loss *loss, size_t n, size_t d, const double *X, const double *y,
                   double lambda, const cav_sim_opts *opts, double *w, cav_sim_fit *fit,
                   cav_err *err);
+/* The same from the starting point in w (warm start). */
+int cav_sim_lbfgs_warm(const cav_loss *loss, size_t n, size_t d, const double *X, const double *y,
+                       double lambda, const cav_sim_opts *opts, double *w, cav_sim_fit *fit,
+                       cav_err *err);
 
 /* Dispatch on loss->type->name: "square" -> ridge, "logistic" -> logistic, "hinge" -> svm,
  * anything else -> L-BFGS. */
 int cav_sim_erm(const cav_loss *loss, size_t n, size_t d, const double *X, const double *y,
                 double lambda, const cav_sim_opts *opts, double *w, cav_sim_fit *fit, cav_err *err);
+/* As cav_sim_erm, warm-started from w on entry for the iterative primal solvers (logistic and
+ * L-BFGS losses); square (closed form) and hinge (dual coordinate descent: see cav_sim_svm_warm)
+ * ignore it. */
+int cav_sim_erm_warm(const cav_loss *loss, size_t n, size_t d, const double *X, const double *y,
+                     double lambda, const cav_sim_opts *opts, double *w, cav_sim_fit *fit,
+                     cav_err *err);
 
 /* ------------------------------------------------------------------------------------------ */
 /* Kernel learners (src/sim/erm/kernel.c) */

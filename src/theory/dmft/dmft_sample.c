@@ -79,18 +79,70 @@ typedef struct {
     double *H; /* causal sweep only: (T+1) x W work */
 } resp;
 
-/* Causal sweep, row t (G rows < t known): H(t, c) for c <= t, then G(t, c) = D(t) H(t, c) and
- * rl(c) += sum_i G(t, c)_i. G is streamed once per row (memory bound). */
-static void resp_row(size_t tt, const resp *R, const double *rw, double *rl)
+/* Causal sweep, row t (G rows < t known): H(t, c) = [c = t] - sum_{c<=r<t} R_w(t,r) G(r,c) for
+ * c <= t, then G(t, c) = D(t) H(t, c) and rl(c) += sum_i G(t, c)_i. G is streamed once per row
+ * (memory bound). The sums run over r in increasing order for every (c, trajectory), skipping
+ * R_w(t,r) = 0, in accumulators held in registers for a tile of NC columns x IB trajectories
+ * (the same operations in the same order as a plain H -= R_w(t,r) G(r,:) sweep over r, without
+ * re-reading H for every r). */
+#define RT_NC 4  /* columns per register tile */
+#define RT_IB 16 /* trajectories per register tile (a multiple of RB) */
+
+static inline __attribute__((always_inline)) void resp_row_tile(const size_t NC, const size_t IB,
+                                                                size_t tt, size_t c0, size_t i0,
+                                                                size_t W, const double *G,
+                                                                const double *rw, double *H)
+{
+    double pre[RT_NC * RT_IB], acc[RT_NC * RT_IB];
+    for (size_t j = 0; j < NC * IB; j++)
+        pre[j] = 0;
+    size_t r = c0;
+    for (; r < tt && r < c0 + NC - 1; r++) { /* rows holding only columns c0..r of the tile */
+        const double c = rw[r];
+        if (c == 0) continue;
+        const double *gr = G + (tri(r, 0) + c0) * W + i0;
+        for (size_t cc = 0; cc <= r - c0; cc++)
+            for (size_t i = 0; i < IB; i++)
+                pre[cc * IB + i] -= c * gr[cc * W + i];
+    }
+    for (size_t j = 0; j < NC * IB; j++) /* constant indices only: acc can live in registers */
+        acc[j] = pre[j];
+    for (; r < tt; r++) { /* rows holding the whole tile */
+        const double c = rw[r];
+        if (c == 0) continue;
+        const double *gr = G + (tri(r, 0) + c0) * W + i0;
+        for (size_t cc = 0; cc < NC; cc++)
+            for (size_t i = 0; i < IB; i++)
+                acc[cc * IB + i] -= c * gr[cc * W + i];
+    }
+    for (size_t cc = 0; cc < NC; cc++)
+        for (size_t i = 0; i < IB; i++)
+            H[(c0 + cc) * W + i0 + i] = acc[cc * IB + i];
+}
+
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) &&                             \
+    !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
+__attribute__((target_clones("avx512f", "avx2", "default")))
+#endif
+static void
+resp_row(size_t tt, const resp *R, const double *rw, double *rl)
 {
     const size_t W = R->W;
     double *H = R->H;
-    memset(H, 0, (tt + 1) * W * sizeof *H);
-    for (size_t r = 0; r < tt; r++) {
-        const double c = rw[r], *gr = R->G + tri(r, 0) * W;
-        if (c != 0)
-            for (size_t j = 0; j < (r + 1) * W; j++) /* (c2 <= r) x trajectories, contiguous */
-                H[j] -= c * gr[j];
+    for (size_t c0 = 0; c0 < tt; c0 += RT_NC) {
+        const size_t nc = tt - c0 < RT_NC ? tt - c0 : RT_NC;
+        for (size_t i0 = 0; i0 < W; i0 += RT_IB) {
+            const size_t ib = W - i0 < RT_IB ? W - i0 : RT_IB; /* RT_IB or RB */
+            if (nc == RT_NC && ib == RT_IB)
+                resp_row_tile(RT_NC, RT_IB, tt, c0, i0, W, R->G, rw, H);
+            else if (ib == RT_IB)
+                for (size_t cc = 0; cc < nc; cc++)
+                    resp_row_tile(1, RT_IB, tt, c0 + cc, i0, W, R->G, rw, H);
+            else
+                for (size_t cc = 0; cc < nc; cc++)
+                    for (size_t i1 = i0; i1 < i0 + ib; i1 += RB)
+                        resp_row_tile(1, RB, tt, c0 + cc, i1, W, R->G, rw, H);
+        }
     }
     for (size_t i = 0; i < W; i++)
         H[tt * W + i] = 1;
@@ -106,43 +158,62 @@ static void resp_row(size_t tt, const resp *R, const double *rw, double *rl)
     }
 }
 
-/* NB vector blocks (NB RB trajectories) of one column s: g(t) = G(t, s) for t >= s,
- * g(s) = D(s), g(t) = -D(t) sum_{s<=r<t} R_w(t,r) g(r) (= D(t) H(t,s): the negation is exact, so
- * this equals resp_row bit for bit). The accumulators (NB x RB doubles) stay in registers. */
-static inline __attribute__((always_inline)) void resp_col_blocks(const size_t NB, size_t ld,
-                                                                  size_t s0, size_t W,
+/* NB vector blocks (NB RB trajectories) of NS = 1 or 2 adjacent columns s0, s0 + 1: for each,
+ * g(t) = G(t, s) for t >= s, g(s) = D(s), g(t) = -D(t) sum_{s<=r<t} R_w(t,r) g(r)
+ * (= D(t) H(t,s): the negation is exact, so this equals resp_row bit for bit). The two columns
+ * share the loads of R_w and give the core two independent accumulator chains; each column's
+ * sums keep their order. The accumulators (NS x NB x RB doubles) stay in registers. */
+static inline __attribute__((always_inline)) void resp_col_blocks(const size_t NS, const size_t NB,
+                                                                  size_t ld, size_t s0, size_t W,
                                                                   const double *Rw, const double *D,
-                                                                  double *g, double *rl)
+                                                                  double *g0, double *g1,
+                                                                  double *rl)
 {
-    double sum = 0;
-    for (size_t i = 0; i < NB * RB; i++) {
-        g[s0 * W + i] = D[s0 * W + i];
-        sum += g[s0 * W + i];
+    double *gs[2] = {g0, g1};
+    for (size_t q = 0; q < NS; q++) {
+        double sum = 0, *g = gs[q];
+        const size_t sq = s0 + q;
+        for (size_t i = 0; i < NB * RB; i++) {
+            g[sq * W + i] = D[sq * W + i];
+            sum += g[sq * W + i];
+        }
+        rl[sq * ld + sq] += sum;
     }
-    rl[s0 * ld + s0] += sum;
     for (size_t t = s0 + 1; t < ld; t++) {
         const double *rwt = Rw + t * ld;
-        double acc[4 * RB];
-        for (size_t i = 0; i < NB * RB; i++)
+        double acc[2 * 4 * RB];
+        for (size_t i = 0; i < 2 * NB * RB; i++)
             acc[i] = 0;
-        for (size_t r = s0; r < t; r++) {
-            const double c = rwt[r], *gr = g + r * W;
+        {
+            const double c = rwt[s0], *gr = g0 + s0 * W;
             for (size_t i = 0; i < NB * RB; i++)
                 acc[i] += c * gr[i];
         }
-        double *gt = g + t * W;
-        const double *dt = D + t * W;
-        sum = 0;
-        for (size_t i = 0; i < NB * RB; i++) {
-            gt[i] = -dt[i] * acc[i];
-            sum += gt[i];
+        const size_t nq = NS == 2 && t > s0 + 1 ? 2 : 1;
+        for (size_t r = s0 + 1; r < t; r++) {
+            const double c = rwt[r];
+            for (size_t q = 0; q < NS; q++)
+                if (q < nq) {
+                    const double *gr = gs[q] + r * W;
+                    for (size_t i = 0; i < NB * RB; i++)
+                        acc[q * NB * RB + i] += c * gr[i];
+                }
         }
-        rl[t * ld + s0] += sum;
+        const double *dt = D + t * W;
+        for (size_t q = 0; q < NS; q++)
+            if (q < nq) {
+                double *gt = gs[q] + t * W, sum = 0;
+                for (size_t i = 0; i < NB * RB; i++) {
+                    gt[i] = -dt[i] * acc[q * NB * RB + i];
+                    sum += gt[i];
+                }
+                rl[t * ld + s0 + q] += sum;
+            }
     }
 }
 
 /* Picard sweep: all rows of the response at once from D (after the forward pass of a chunk),
- * column by column, in groups of up to 4 vector blocks; g: (T+1) x W work. */
+ * two columns at a time, in groups of up to 4 vector blocks; g: 2 (T+1) x W work. */
 /* (No clones under the sanitizers: their runtimes are not up yet when the loader runs the ifunc
  * resolver that picks a clone.) */
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) &&                             \
@@ -153,23 +224,43 @@ static void
 resp_cols(size_t ld, const resp *R, const double *Rw, double *g, double *rl)
 {
     const size_t W = R->W;
+    double *g1 = g + ld * W;
     for (size_t i0 = 0; i0 < W; i0 += 4 * RB) {
         const size_t nb = (W - i0) / RB < 4 ? (W - i0) / RB : 4;
-        for (size_t s0 = 0; s0 < ld; s0++) {
+        const double *D = R->D + i0;
+        for (size_t s0 = 0; s0 < ld; s0 += 2) {
             /* each group adds its sum over its trajectories to rl, groups in order */
-            switch (nb) {
-            case 1:
-                resp_col_blocks(1, ld, s0, W, Rw, R->D + i0, g + i0, rl);
-                break;
-            case 2:
-                resp_col_blocks(2, ld, s0, W, Rw, R->D + i0, g + i0, rl);
-                break;
-            case 3:
-                resp_col_blocks(3, ld, s0, W, Rw, R->D + i0, g + i0, rl);
-                break;
-            default:
-                resp_col_blocks(4, ld, s0, W, Rw, R->D + i0, g + i0, rl);
-                break;
+            const size_t ns = ld - s0 < 2 ? 1 : 2;
+            if (ns == 2) {
+                switch (nb) {
+                case 1:
+                    resp_col_blocks(2, 1, ld, s0, W, Rw, D, g + i0, g1 + i0, rl);
+                    break;
+                case 2:
+                    resp_col_blocks(2, 2, ld, s0, W, Rw, D, g + i0, g1 + i0, rl);
+                    break;
+                case 3:
+                    resp_col_blocks(2, 3, ld, s0, W, Rw, D, g + i0, g1 + i0, rl);
+                    break;
+                default:
+                    resp_col_blocks(2, 4, ld, s0, W, Rw, D, g + i0, g1 + i0, rl);
+                    break;
+                }
+            } else {
+                switch (nb) {
+                case 1:
+                    resp_col_blocks(1, 1, ld, s0, W, Rw, D, g + i0, g1 + i0, rl);
+                    break;
+                case 2:
+                    resp_col_blocks(1, 2, ld, s0, W, Rw, D, g + i0, g1 + i0, rl);
+                    break;
+                case 3:
+                    resp_col_blocks(1, 3, ld, s0, W, Rw, D, g + i0, g1 + i0, rl);
+                    break;
+                default:
+                    resp_col_blocks(1, 4, ld, s0, W, Rw, D, g + i0, g1 + i0, rl);
+                    break;
+                }
             }
         }
     }
@@ -375,7 +466,7 @@ int dmft_sweep_picard(cav_dmft_gd *s, uint64_t stream)
     {
         double *z = malloc(G * CHUNK * sizeof *z), *lp = malloc(ld * CHUNK * sizeof *lp);
         double *yl = malloc(CHUNK * sizeof *yl), *work = malloc((3 * CHUNK + ld) * sizeof *work);
-        double *Gr = malloc(2 * nrc * ld * sizeof *Gr); /* D, then the column work g */
+        double *Gr = malloc(3 * nrc * ld * sizeof *Gr); /* D, then the column work g (x 2) */
         if (!z || !lp || !yl || !work || !Gr) nomem = 1;
         resp R = {nrc, Gr, NULL, NULL};
 #pragma omp for schedule(static)

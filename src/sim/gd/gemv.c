@@ -17,7 +17,9 @@
  * their fields h (dot4), calls the map on the block, and adds the block's rows into the chunk's
  * partial (axpy4) while they are still in cache: X is read from memory once per gradient
  * instead of twice, and every rounding step is that of sim_gemv_n followed by sim_gemv_t. The
- * row kernels are shared (not inlined) so that both paths run the same machine code. */
+ * row kernels are shared (not inlined) so that both paths run the same machine code. Chunks and
+ * row groups are handed out dynamically: which thread computes one does not change its bits,
+ * and on a loaded machine a descheduled thread then holds up at most one chunk. */
 #include <stddef.h>
 
 #include "sim/gd/gd_internal.h"
@@ -102,7 +104,7 @@ void sim_gemv_t_reduce(size_t n, size_t d, double alpha, double beta, double *v,
 void sim_gemv_t(size_t n, size_t d, double alpha, const double *X, const double *g, double beta,
                 double *v, double *work)
 {
-#pragma omp parallel for schedule(static) if (n * d > 100000)
+#pragma omp parallel for schedule(dynamic, 1) if (n * d > 100000)
     for (long k = 0; k < (long)SIM_GEMV_T_CHUNKS; k++) {
         double *acc = work + (size_t)k * d;
         size_t i0, i1;
@@ -118,7 +120,7 @@ void sim_gemv_n(size_t n, size_t d, double alpha, const double *X, const double 
                 double *h)
 {
     const long nb = (long)(n / 4);
-#pragma omp parallel for schedule(static) if (n * d > 100000)
+#pragma omp parallel for schedule(dynamic, 64) if (n * d > 100000)
     for (long b = 0; b <= nb; b++) {
         size_t i0 = 4 * (size_t)b, cnt = n - i0 < 4 ? n - i0 : 4;
         if (cnt > 0) rows_n(i0, cnt, d, alpha, X, w, beta, h);
@@ -128,7 +130,7 @@ void sim_gemv_n(size_t n, size_t d, double alpha, const double *X, const double 
 void sim_gemv_fused(size_t n, size_t d, const double *X, double an, const double *w, double bn,
                     double *h, sim_rowfn fn, void *ctx, double *g, double *work)
 {
-#pragma omp parallel for schedule(static) if (n * d > 100000)
+#pragma omp parallel for schedule(dynamic, 1) if (n * d > 100000)
     for (long k = 0; k < (long)SIM_GEMV_T_CHUNKS; k++) {
         double *acc = work + (size_t)k * d;
         size_t i0, i1;

@@ -41,7 +41,7 @@ static void row_norms(size_t n, size_t d, const double *X, double *tau)
  * vector clones give the same bits as the scalar code (the map cost as much as a tenth of a
  * kernel ridge fit when it ran two doubles at a time). */
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) &&                             \
-    !defined(__SANITIZE_ADDRESS__)
+    !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
 __attribute__((target_clones("avx512f", "avx2", "default")))
 #endif
 static void

@@ -320,7 +320,7 @@ int cav_sim_raf_experiment_grid(const cav_sim_raf_config *cfg, size_t nalpha, co
         results[k].fit.objective = results[k].fit.residual = NAN;
         c.alpha = alphas[k];
         cav_err err = {0, ""};
-        int st = check(&c, &err);
+        int st = cav_sim_raf_check(&c, &err);
         if (st != CAV_OK) { /* the same message as the single-point call, for every point */
             for (size_t j = 0; j < nalpha; j++)
                 fail(results + j, st, err.msg);

@@ -105,15 +105,35 @@ static inline __attribute__((always_inline)) void resp_row_tile(const size_t NC,
             for (size_t i = 0; i < IB; i++)
                 pre[cc * IB + i] -= c * gr[cc * W + i];
     }
-    for (size_t j = 0; j < NC * IB; j++) /* constant indices only: acc can live in registers */
-        acc[j] = pre[j];
-    for (; r < tt; r++) { /* rows holding the whole tile */
-        const double c = rw[r];
-        if (c == 0) continue;
-        const double *gr = G + (tri(r, 0) + c0) * W + i0;
-        for (size_t cc = 0; cc < NC; cc++)
-            for (size_t i = 0; i < IB; i++)
-                acc[cc * IB + i] -= c * gr[cc * W + i];
+    if (NC == RT_NC && IB == RT_IB) {
+        /* the full tile in eight 8-double vectors (lane-wise, the same operations): GCC kept
+         * the array version on the stack */
+        typedef double v8 __attribute__((vector_size(64), aligned(8)));
+        v8 a[RT_NC * RT_IB / 8];
+        memcpy(a, pre, sizeof a);
+        for (; r < tt; r++) { /* rows holding the whole tile */
+            const double c = rw[r];
+            if (c == 0) continue;
+            const double *gr = G + (tri(r, 0) + c0) * W + i0;
+            for (size_t cc = 0; cc < RT_NC; cc++)
+                for (size_t h = 0; h < RT_IB / 8; h++) {
+                    v8 x;
+                    memcpy(&x, gr + cc * W + 8 * h, sizeof x);
+                    a[cc * (RT_IB / 8) + h] -= c * x;
+                }
+        }
+        memcpy(acc, a, sizeof a);
+    } else {
+        for (size_t j = 0; j < NC * IB; j++)
+            acc[j] = pre[j];
+        for (; r < tt; r++) { /* rows holding the whole tile */
+            const double c = rw[r];
+            if (c == 0) continue;
+            const double *gr = G + (tri(r, 0) + c0) * W + i0;
+            for (size_t cc = 0; cc < NC; cc++)
+                for (size_t i = 0; i < IB; i++)
+                    acc[cc * IB + i] -= c * gr[cc * W + i];
+        }
     }
     for (size_t cc = 0; cc < NC; cc++)
         for (size_t i = 0; i < IB; i++)
@@ -158,62 +178,43 @@ resp_row(size_t tt, const resp *R, const double *rw, double *rl)
     }
 }
 
-/* NB vector blocks (NB RB trajectories) of NS = 1 or 2 adjacent columns s0, s0 + 1: for each,
- * g(t) = G(t, s) for t >= s, g(s) = D(s), g(t) = -D(t) sum_{s<=r<t} R_w(t,r) g(r)
- * (= D(t) H(t,s): the negation is exact, so this equals resp_row bit for bit). The two columns
- * share the loads of R_w and give the core two independent accumulator chains; each column's
- * sums keep their order. The accumulators (NS x NB x RB doubles) stay in registers. */
-static inline __attribute__((always_inline)) void resp_col_blocks(const size_t NS, const size_t NB,
-                                                                  size_t ld, size_t s0, size_t W,
+/* NB vector blocks (NB RB trajectories) of one column s: g(t) = G(t, s) for t >= s,
+ * g(s) = D(s), g(t) = -D(t) sum_{s<=r<t} R_w(t,r) g(r) (= D(t) H(t,s): the negation is exact, so
+ * this equals resp_row bit for bit). The accumulators (NB x RB doubles) stay in registers. */
+static inline __attribute__((always_inline)) void resp_col_blocks(const size_t NB, size_t ld,
+                                                                  size_t s0, size_t W,
                                                                   const double *Rw, const double *D,
-                                                                  double *g0, double *g1,
-                                                                  double *rl)
+                                                                  double *g, double *rl)
 {
-    double *gs[2] = {g0, g1};
-    for (size_t q = 0; q < NS; q++) {
-        double sum = 0, *g = gs[q];
-        const size_t sq = s0 + q;
-        for (size_t i = 0; i < NB * RB; i++) {
-            g[sq * W + i] = D[sq * W + i];
-            sum += g[sq * W + i];
-        }
-        rl[sq * ld + sq] += sum;
+    double sum = 0;
+    for (size_t i = 0; i < NB * RB; i++) {
+        g[s0 * W + i] = D[s0 * W + i];
+        sum += g[s0 * W + i];
     }
+    rl[s0 * ld + s0] += sum;
     for (size_t t = s0 + 1; t < ld; t++) {
         const double *rwt = Rw + t * ld;
-        double acc[2 * 4 * RB];
-        for (size_t i = 0; i < 2 * NB * RB; i++)
+        double acc[4 * RB];
+        for (size_t i = 0; i < NB * RB; i++)
             acc[i] = 0;
-        {
-            const double c = rwt[s0], *gr = g0 + s0 * W;
+        for (size_t r = s0; r < t; r++) {
+            const double c = rwt[r], *gr = g + r * W;
             for (size_t i = 0; i < NB * RB; i++)
                 acc[i] += c * gr[i];
         }
-        const size_t nq = NS == 2 && t > s0 + 1 ? 2 : 1;
-        for (size_t r = s0 + 1; r < t; r++) {
-            const double c = rwt[r];
-            for (size_t q = 0; q < NS; q++)
-                if (q < nq) {
-                    const double *gr = gs[q] + r * W;
-                    for (size_t i = 0; i < NB * RB; i++)
-                        acc[q * NB * RB + i] += c * gr[i];
-                }
-        }
+        double *gt = g + t * W;
         const double *dt = D + t * W;
-        for (size_t q = 0; q < NS; q++)
-            if (q < nq) {
-                double *gt = gs[q] + t * W, sum = 0;
-                for (size_t i = 0; i < NB * RB; i++) {
-                    gt[i] = -dt[i] * acc[q * NB * RB + i];
-                    sum += gt[i];
-                }
-                rl[t * ld + s0 + q] += sum;
-            }
+        sum = 0;
+        for (size_t i = 0; i < NB * RB; i++) {
+            gt[i] = -dt[i] * acc[i];
+            sum += gt[i];
+        }
+        rl[t * ld + s0] += sum;
     }
 }
 
 /* Picard sweep: all rows of the response at once from D (after the forward pass of a chunk),
- * two columns at a time, in groups of up to 4 vector blocks; g: 2 (T+1) x W work. */
+ * column by column, in groups of up to 4 vector blocks; g: (T+1) x W work. */
 /* (No clones under the sanitizers: their runtimes are not up yet when the loader runs the ifunc
  * resolver that picks a clone.) */
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) &&                             \
@@ -224,43 +225,23 @@ static void
 resp_cols(size_t ld, const resp *R, const double *Rw, double *g, double *rl)
 {
     const size_t W = R->W;
-    double *g1 = g + ld * W;
     for (size_t i0 = 0; i0 < W; i0 += 4 * RB) {
         const size_t nb = (W - i0) / RB < 4 ? (W - i0) / RB : 4;
-        const double *D = R->D + i0;
-        for (size_t s0 = 0; s0 < ld; s0 += 2) {
+        for (size_t s0 = 0; s0 < ld; s0++) {
             /* each group adds its sum over its trajectories to rl, groups in order */
-            const size_t ns = ld - s0 < 2 ? 1 : 2;
-            if (ns == 2) {
-                switch (nb) {
-                case 1:
-                    resp_col_blocks(2, 1, ld, s0, W, Rw, D, g + i0, g1 + i0, rl);
-                    break;
-                case 2:
-                    resp_col_blocks(2, 2, ld, s0, W, Rw, D, g + i0, g1 + i0, rl);
-                    break;
-                case 3:
-                    resp_col_blocks(2, 3, ld, s0, W, Rw, D, g + i0, g1 + i0, rl);
-                    break;
-                default:
-                    resp_col_blocks(2, 4, ld, s0, W, Rw, D, g + i0, g1 + i0, rl);
-                    break;
-                }
-            } else {
-                switch (nb) {
-                case 1:
-                    resp_col_blocks(1, 1, ld, s0, W, Rw, D, g + i0, g1 + i0, rl);
-                    break;
-                case 2:
-                    resp_col_blocks(1, 2, ld, s0, W, Rw, D, g + i0, g1 + i0, rl);
-                    break;
-                case 3:
-                    resp_col_blocks(1, 3, ld, s0, W, Rw, D, g + i0, g1 + i0, rl);
-                    break;
-                default:
-                    resp_col_blocks(1, 4, ld, s0, W, Rw, D, g + i0, g1 + i0, rl);
-                    break;
-                }
+            switch (nb) {
+            case 1:
+                resp_col_blocks(1, ld, s0, W, Rw, R->D + i0, g + i0, rl);
+                break;
+            case 2:
+                resp_col_blocks(2, ld, s0, W, Rw, R->D + i0, g + i0, rl);
+                break;
+            case 3:
+                resp_col_blocks(3, ld, s0, W, Rw, R->D + i0, g + i0, rl);
+                break;
+            default:
+                resp_col_blocks(4, ld, s0, W, Rw, R->D + i0, g + i0, rl);
+                break;
             }
         }
     }
@@ -466,7 +447,7 @@ int dmft_sweep_picard(cav_dmft_gd *s, uint64_t stream)
     {
         double *z = malloc(G * CHUNK * sizeof *z), *lp = malloc(ld * CHUNK * sizeof *lp);
         double *yl = malloc(CHUNK * sizeof *yl), *work = malloc((3 * CHUNK + ld) * sizeof *work);
-        double *Gr = malloc(3 * nrc * ld * sizeof *Gr); /* D, then the column work g (x 2) */
+        double *Gr = malloc(2 * nrc * ld * sizeof *Gr); /* D, then the column work g */
         if (!z || !lp || !yl || !work || !Gr) nomem = 1;
         resp R = {nrc, Gr, NULL, NULL};
 #pragma omp for schedule(static)

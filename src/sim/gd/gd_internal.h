@@ -37,8 +37,8 @@ typedef void (*sim_rowfn)(void *ctx, size_t i0, size_t m, const double *h, doubl
 void sim_gemv_fused(size_t n, size_t d, const double *X, double an, const double *w, double bn,
                     double *h, sim_rowfn fn, void *ctx, double *g, double *work);
 
-/* v <- beta v + alpha sum_k work[k d ..] (the chunk partials, in chunk order); n only decides
- * whether to use threads, as in sim_gemv_t. */
+/* v <- beta v + alpha sum_k work[k d ..] (the chunk partials, in chunk order); threads only when
+ * d > 65536. n is unused (kept for the call sites' symmetry with sim_gemv_t). */
 void sim_gemv_t_reduce(size_t n, size_t d, double alpha, double beta, double *v,
                        const double *work);
 

@@ -92,7 +92,10 @@ static void chunk_of(size_t n, long k, size_t *i0, size_t *i1)
 
 void sim_gemv_t_reduce(size_t n, size_t d, double alpha, double beta, double *v, const double *work)
 {
-#pragma omp parallel for schedule(static) if (n * d > 100000)
+    /* 16 d additions: threads only for very long rows (below that a parallel region costs more
+     * than the sum, and on a loaded machine every region is a scheduling hazard) */
+    (void)n;
+#pragma omp parallel for schedule(static) if (d > 65536)
     for (long j = 0; j < (long)d; j++) {
         double s = 0.0;
         for (size_t k = 0; k < SIM_GEMV_T_CHUNKS; k++)

@@ -1,15 +1,21 @@
 /* bench_gd — cost of one gradient-descent step of cav_gd_simulate at n = 8000, d = 4000 (the
- * two passes over X: h = X w, then X^T g) against the machine's memory bandwidth.
+ * two products h = X w and X^T g) against the machine's memory bandwidth and numpy
+ * (bench/peer_gd.py does the same two products with numpy / OpenBLAS).
  *
- * A GD step must read X (n d doubles) twice; at these sizes X (256 MB) does not fit in cache,
- * so the step is memory bound and its floor is 2 * 8 n d bytes / bandwidth. The bandwidth is
- * measured here with STREAM-like copy (a[i] = b[i]) and triad (a[i] = b[i] + s c[i]) loops on
- * 64M-double arrays (Triad counts 3 * 8 bytes per element, copy 2 * 8, as STREAM does), with
- * the same OpenMP threads. The cost per step is (time of a run with S steps - time with 0 steps)
- * / S, so data generation is excluded. Also timed: the two kernels alone, and OpenBLAS
- * cblas_dgemv for the same two products (not used by the library because its results change
- * in the last bits with the thread count).
- * Usage: bench_gd [n d steps]. */
+ * A GD step needs X w and X^T g; at these sizes X (256 MB) does not fit in cache, so the step is
+ * memory bound. Two separate products read X twice (floor 2 * 8 n d bytes / bandwidth);
+ * cavity's fused pass (sim_gemv_fused) reads it once (floor 8 n d / bandwidth) and gives the
+ * same bits. The bandwidth is measured here with STREAM-like copy (a[i] = b[i]) and triad
+ * (a[i] = b[i] + s c[i]) loops on 64M-double arrays (triad counts 3 * 8 bytes per element, copy
+ * 2 * 8, as STREAM does), with the same OpenMP threads. Timed, min and median of `reps` calls:
+ *   pair    sim_gemv_n then sim_gemv_t (two passes, what numpy does);
+ *   fused   sim_gemv_fused + sim_gemv_t_reduce with the logistic loss in between (one pass: a
+ *           GD step's products as cav_gd_simulate runs them);
+ *   blas    OpenBLAS cblas_dgemv for the same two products (not used by the library: its last
+ *           bits change with the thread count);
+ *   step    one whole step of cav_gd_simulate: (time with S steps - time with 0 steps) / S.
+ * Effective bandwidth = 2 * 8 n d / time for every line (the bytes two passes would move), so
+ * the lines compare directly. Usage: bench_gd [n d steps]. */
 #include <math.h>
 #include <omp.h>
 #include <stdio.h>
@@ -19,6 +25,24 @@
 #include "cavity/dynamics.h"
 #include "core/la.h"
 #include "sim/gd/gd_internal.h"
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+typedef struct {
+    const cav_loss *loss;
+    const double *y;
+    double *l;
+} rows_ctx;
+
+static void rowfn(void *ctx, size_t i0, size_t m, const double *h, double *g)
+{
+    const rows_ctx *c = ctx;
+    cav_loss_value(c->loss, m, c->y + i0, h, c->l + i0, g, NULL);
+}
 
 static double now(void)
 {
@@ -93,35 +117,46 @@ int main(int argc, char **argv)
     }
     double step = ((t2 - t1) - (t1 - t0)) / (double)steps;
     double bytes = 2.0 * 8.0 * (double)n * (double)d;
-    printf("gd (logistic) n %zu d %zu: setup %.3f s, %.2f ms/step, %.2f GB/s = %.2f of triad, "
-           "%.2f of copy\n",
-           n, d, t1 - t0, 1e3 * step, bytes / step / 1e9, bytes / step / triad_bw,
-           bytes / step / copy_bw);
+    printf("gd (logistic) n %zu d %zu: setup %.3f s, step %.2f ms: %.1f GB/s effective, %.2f of "
+           "triad\n",
+           n, d, t1 - t0, 1e3 * step, bytes / step / 1e9, bytes / step / triad_bw);
 
-    /* The two kernels alone, and OpenBLAS dgemv for the same products. */
+    /* The kernels alone: min and median over reps calls. */
     double *X = malloc(n * d * sizeof *X), *w = malloc(d * sizeof *w), *h = malloc(n * sizeof *h);
+    double *g = malloc(n * sizeof *g), *l = malloc(n * sizeof *l), *y = malloc(n * sizeof *y);
     double *work = malloc(SIM_GEMV_T_CHUNKS * d * sizeof *work);
     cav_rng_normal_matrix(1, 2, n, d, 1.0, X);
     for (size_t j = 0; j < d; j++)
         w[j] = 1.0 / sqrt((double)d);
-    int reps = 10;
-    double tk = now();
-    for (int r = 0; r < reps; r++) {
+    for (size_t i = 0; i < n; i++)
+        y[i] = i % 3 ? 1.0 : -1.0;
+    enum { REPS = 21 };
+    double tm[3][REPS];
+    rows_ctx rc = {&c.loss, y, l};
+    for (int r = 0; r < REPS; r++) {
+        double t0k = now();
         sim_gemv_n(n, d, 1.0, X, w, 0.0, h);
         sim_gemv_t(n, d, 1e-3, X, h, 1.0, w, work);
-    }
-    double kern = (now() - tk) / reps;
-    tk = now();
-    for (int r = 0; r < reps; r++) {
+        double t1k = now();
+        sim_gemv_fused(n, d, X, 1.0, w, 0.0, h, rowfn, &rc, g, work);
+        sim_gemv_t_reduce(n, d, 1e-3, 1.0, w, work);
+        double t2k = now();
         cblas_dgemv(CblasRowMajor, CblasNoTrans, (blasint)n, (blasint)d, 1.0, X, (blasint)d, w, 1,
                     0.0, h, 1);
         cblas_dgemv(CblasRowMajor, CblasTrans, (blasint)n, (blasint)d, 1e-3, X, (blasint)d, h, 1,
                     1.0, w, 1);
+        double t3k = now();
+        tm[0][r] = t1k - t0k, tm[1][r] = t2k - t1k, tm[2][r] = t3k - t2k;
     }
-    double blas = (now() - tk) / reps;
-    printf("kernels X w + X^T g: %.2f ms (%.2f of triad); OpenBLAS dgemv pair: %.2f ms (%.2f of "
-           "triad)\n",
-           1e3 * kern, bytes / kern / triad_bw, 1e3 * blas, bytes / blas / triad_bw);
+    const char *names[3] = {"pair  (gemv_n + gemv_t)", "fused (one pass)       ",
+                            "OpenBLAS dgemv pair    "};
+    for (int k = 0; k < 3; k++) {
+        qsort(tm[k], REPS, sizeof tm[k][0], cmp_double);
+        printf("%s min %6.2f ms median %6.2f ms: %5.1f GB/s effective, %.2f of triad\n", names[k],
+               1e3 * tm[k][0], 1e3 * tm[k][REPS / 2], bytes / tm[k][REPS / 2] / 1e9,
+               bytes / tm[k][REPS / 2] / triad_bw);
+    }
+    free(g), free(l), free(y);
     free(X), free(w), free(h), free(out), free(work);
     return 0;
 }

@@ -11,6 +11,16 @@ int cav_la_posv(size_t n, size_t nrhs, double *A, double *b)
     return (int)info;
 }
 
+int cav_la_posv_sym(size_t n, double *A, double *b)
+{
+    /* A holds both triangles, so its row-major and column-major readings are the same matrix:
+     * this is LAPACKE_dposv(ROW_MAJOR, 'L', ...) without the two n x n transpositions and the
+     * NaN scan of the row-major wrapper, and the same Fortran call on the same numbers. */
+    lapack_int info = LAPACKE_dposv_work(LAPACK_COL_MAJOR, 'L', (lapack_int)n, 1, A, (lapack_int)n,
+                                         b, (lapack_int)n);
+    return (int)info;
+}
+
 double cav_la_nrm2(size_t n, const double *x)
 {
     return cblas_dnrm2((blasint)n, x, 1);

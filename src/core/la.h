@@ -14,6 +14,11 @@
  * Returns 0 on success, LAPACK's info otherwise (>0: not positive definite). */
 int cav_la_posv(size_t n, size_t nrhs, double *A, double *b);
 
+/* The same for one right-hand side and a symmetric A stored in full (both triangles): the same
+ * result bit for bit without copying A to column-major and back. A's upper triangle (row-major)
+ * receives the factor. */
+int cav_la_posv_sym(size_t n, double *A, double *b);
+
 /* Euclidean norm and dot product (wrappers that take size_t). */
 double cav_la_nrm2(size_t n, const double *x);
 double cav_la_dot(size_t n, const double *x, const double *y);

@@ -84,9 +84,11 @@ void cav_rng_normal_fill(cav_rng *r, size_t n, double scale, double *x)
 void cav_rng_normal_matrix(uint64_t seed, uint64_t stream, size_t n, size_t d, double scale,
                            double *X)
 {
+    /* Row blocks of 64 on their own substreams: which thread draws a block does not change it,
+     * so blocks are handed out dynamically (a descheduled thread holds up 4 blocks, not half). */
     const size_t B = 64;
     long nb = (long)((n + B - 1) / B);
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(dynamic, 4)
     for (long b = 0; b < nb; b++) {
         cav_rng r;
         cav_rng_init(&r, seed, stream, (uint64_t)b);

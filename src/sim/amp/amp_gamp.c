@@ -14,7 +14,9 @@
  *     what^{t+1}, vhat^{t+1} = E, Var [w | B^t = A^t w + sqrt(A^t) z]   (prior denoiser)
  * SE: omega^t ~ sqrt(q_t) xi with V^t = 1 - q_t, A^t -> qhat(q_t) and, for the N(0,1) prior,
  * q_{t+1} = qhat/(1 + qhat) — the iteration of the fixed-point map of cavity/bayes.h, started
- * at q_0 = init_overlap (cav_bayes_se_path). */
+ * at q_0 = init_overlap (cav_bayes_se_path). The two products of a step (F what, then F^T g
+ * with g = gout(omega) pointwise in between) are one pass over X (sim_gemv_fused), bitwise the
+ * same as two. */
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -54,6 +56,20 @@ static int check_common(const cav_channel *channel, double alpha, long steps, do
         return cav_err_set(err, CAV_EINVAL, "gamp: init_overlap = %g must be in [0, 1)", init);
     if (!out) return cav_err_set(err, CAV_EINVAL, "gamp: out is NULL");
     return CAV_OK;
+}
+
+/* The pointwise part of a GAMP step for sim_gemv_fused: g, dg = gout(y, omega, V) on a row block.
+ */
+typedef struct {
+    const cav_channel *channel;
+    const double *y, *V;
+    double *dg;
+} gamp_rows;
+
+static void gamp_rowfn(void *ctx, size_t i0, size_t m, const double *om, double *g)
+{
+    const gamp_rows *c = ctx;
+    c->channel->type->out(c->channel, m, c->y + i0, om, c->V + i0, NULL, g, c->dg + i0);
 }
 
 int cav_gamp_simulate(const cav_gamp_config *c, double *out, cav_err *err)
@@ -117,8 +133,8 @@ int cav_gamp_simulate(const cav_gamp_config *c, double *out, cav_err *err)
             om[i] = -V * g[i];
             Vv[i] = V;
         }
-        sim_gemv_n(n, d, 1.0 / sd, X, wh, 1.0, om);
-        c->channel.type->out(&c->channel, n, y, om, Vv, NULL, g, dg);
+        gamp_rows rows = {&c->channel, y, Vv, dg};
+        sim_gemv_fused(n, d, X, 1.0 / sd, wh, 1.0, om, gamp_rowfn, &rows, g, work);
         double A = 0.0;
         for (size_t i = 0; i < n; i++)
             A -= dg[i];
@@ -134,9 +150,9 @@ int cav_gamp_simulate(const cav_gamp_config *c, double *out, cav_err *err)
             }
             break;
         }
-        /* B = F^T g + A what */
+        /* B = F^T g + A what, from the partials of the pass */
         memcpy(B, wh, d * sizeof *B);
-        sim_gemv_t(n, d, 1.0 / sd, X, g, A, B, work);
+        sim_gemv_t_reduce(n, d, 1.0 / sd, A, B, work);
         prior.type->denoise(&prior, d, B, A, wh, vh);
     }
 done:

@@ -93,6 +93,7 @@ typedef struct dcd {
     cav_rng rng;
     cav_sim_fit *fit;
     double gap, D, ff; /* at the last exact refresh */
+    size_t polish_m;   /* size of the last polish's set */
 } dcd;
 
 /* Exact refresh of the state from alpha; sets s->gap (relative, (1)), s->D, s->ff, and s->h. */
@@ -152,7 +153,7 @@ static double quad_gain(size_t m, const double *Q, const double *g0, const doubl
 /* Largest free set (number of variables) the polish factors; beyond it dual CD works alone. */
 #define SVM_POLISH_MAX 8000
 /* Newton solves per polish. */
-#define SVM_POLISH_IT 20
+#define SVM_POLISH_IT 80
 
 /* Active-set polish (section 3). Works on the set F of free variables and of variables at a bound
  * whose gradient points into the box, with Q = Q_FF formed once; the variables outside F keep
@@ -176,6 +177,7 @@ static int polish(dcd *s, double C)
         double a = s->alpha[i], G = y[i] * s->h[i] - 1.0;
         if ((a > 0.0 && a < C) || (a <= 0.0 && G < 0.0) || (a >= C && G > 0.0)) F[m++] = i;
     }
+    s->polish_m = m;
     if (m == 0 || m > SVM_POLISH_MAX) return CAV_OK;
     double *Q = malloc(2 * m * m * sizeof *Q), *v = malloc(9 * m * sizeof *v);
     size_t *wl = malloc(m * sizeof *wl);
@@ -235,13 +237,16 @@ static int polish(dcd *s, double C)
                     W[p * mw + q] = Q[wl[p] * m + wl[q]];
                 W[p * mw + p] = Q[wl[p] * m + wl[p]] + lm;
             }
-            info = LAPACKE_dpotrf(LAPACK_ROW_MAJOR, 'L', (lapack_int)mw, W, (lapack_int)mw);
+            /* the row-major lower triangle is the column-major upper one: no transposition
+             * (the row-major LAPACKE wrappers copied W twice per call) */
+            info = LAPACKE_dpotrf_work(LAPACK_COL_MAJOR, 'U', (lapack_int)mw, W, (lapack_int)mw);
             if (info != 0) lm = fmax(100.0 * lm, 1e-10 * dmax);
         }
         if (info != 0) break;
         for (size_t p = 0; p < mw; p++)
             r[p] = -g[wl[p]];
-        LAPACKE_dpotrs(LAPACK_ROW_MAJOR, 'L', (lapack_int)mw, 1, W, (lapack_int)mw, r, 1);
+        LAPACKE_dpotrs_work(LAPACK_COL_MAJOR, 'U', (lapack_int)mw, 1, W, (lapack_int)mw, r,
+                            (lapack_int)mw);
         /* projected arc x(t) = clip(x + t delta): the largest t in 1, 1/4, 1/16, ... that gains */
         double t = 1.0;
         int ok = 0;
@@ -370,7 +375,13 @@ static int dcd_run(dcd *s, double C, double tol, long max_epochs, int stop_at_bo
             Mold = INFINITY, mold = -INFINITY;
             if (spread_ok) eps_pg = fmax(0.1 * eps_pg, 1e-15);
             since = 0;
-            wait = s->gap <= 0.1 * gap0 ? 10 : 2 * wait; /* back off after a poor polish */
+            /* back off after a poor polish, but never wait longer (in epochs) than a polish
+             * costs: m^3/3 + m^2 r for the set of m variables against n r per epoch
+             * (r = rank_max: d for the linear operator, n for a Gram matrix). Doubling alone
+             * left 5000 epochs between the last two polishes at n = 8000, d = 400, C = 100. */
+            double pm = (double)s->polish_m, rk = (double)s->rank_max;
+            long cap = (long)fmin(1e9, (pm * pm * pm / 3 + pm * pm * rk) / ((double)n * rk));
+            wait = s->gap <= 0.1 * gap0 ? 10 : (2 * wait < cap ? 2 * wait : (cap > 10 ? cap : 10));
             continue;
         }
         Mold = Mnew > 0 ? Mnew : INFINITY;
@@ -380,6 +391,8 @@ static int dcd_run(dcd *s, double C, double tol, long max_epochs, int stop_at_bo
     return s->gap <= tol ? CAV_OK : CAV_EMAXITER;
 }
 
+/* alpha on entry: the starting dual point (0 for a cold start; a warm start is clipped into the
+ * box, and for the hard margin the C-continuation starts at the first stage above max alpha). */
 static int dcd_solve(const sim_dcd_ops *ops, gram_fn gram, size_t rank_max, const double *y,
                      double lambda, const cav_sim_opts *opts, double *alpha, cav_sim_fit *fit,
                      cav_err *err)
@@ -408,6 +421,12 @@ static int dcd_solve(const sim_dcd_ops *ops, gram_fn gram, size_t rank_max, cons
     fit->iterations = fit->inner = 0;
     s.gap = INFINITY;
     int st;
+    double amax = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        if (!(alpha[i] > 0.0)) alpha[i] = 0.0; /* also NaN */
+        if (lambda > 0 && alpha[i] > 1.0 / lambda) alpha[i] = 1.0 / lambda;
+        amax = fmax(amax, alpha[i]);
+    }
     if (lambda > 0) {
         double C = 1.0 / lambda;
         st = dcd_run(&s, C, o.tol, budget, 0);
@@ -422,7 +441,12 @@ static int dcd_solve(const sim_dcd_ops *ops, gram_fn gram, size_t rank_max, cons
         /* A box stage ends as soon as some alpha reaches C (then C is too small: go on to
          * 100 C), or when it converges with the box inactive, which is the hard-margin solution:
          * then the box is dropped and the hard-margin gap is driven to tol. */
-        for (double C = 1.0; C <= o.C_max * (1 + 1e-12); C *= 100.0) {
+        double C0 = 1.0;
+        while (C0 < amax && C0 * 100.0 <= o.C_max * (1 + 1e-12))
+            C0 *= 100.0;
+        for (double C = C0; C <= o.C_max * (1 + 1e-12); C *= 100.0) {
+            for (size_t i = 0; i < n; i++) /* a warm start above the first stage's box */
+                if (alpha[i] > C) alpha[i] = C;
             st = dcd_run(&s, C, o.tol, budget - fit->iterations, 1);
             if (st == CAV_CONTINUE) {
                 st = CAV_EDIVERGE;
@@ -517,8 +541,9 @@ static int lin_gram(const sim_dcd_ops *ops, const double *y, const size_t *idx, 
     return CAV_OK;
 }
 
-int cav_sim_svm(size_t n, size_t d, const double *X, const double *y, double lambda,
-                const cav_sim_opts *opts, double *w, double *alpha, cav_sim_fit *fit, cav_err *err)
+static int svm(size_t n, size_t d, const double *X, const double *y, double lambda,
+               const cav_sim_opts *opts, int warm, double *w, double *alpha, cav_sim_fit *fit,
+               cav_err *err)
 {
     cav_sim_fit dummy;
     if (!fit) fit = &dummy;
@@ -529,13 +554,28 @@ int cav_sim_svm(size_t n, size_t d, const double *X, const double *y, double lam
                                          "cav_sim_svm: n = %zu, d = %zu, X, y, w non-NULL", n, d);
     if (!(lambda >= 0.0) || !isfinite(lambda))
         return fit->status = cav_err_set(err, CAV_EINVAL, "cav_sim_svm: lambda = %g < 0", lambda);
+    if (warm && !alpha)
+        return fit->status = cav_err_set(err, CAV_EINVAL, "cav_sim_svm_warm: alpha is NULL");
     double *al = alpha ? alpha : malloc(n * sizeof *al);
     if (!al) return fit->status = cav_err_set(err, CAV_ENOMEM, "cav_sim_svm: n = %zu", n);
-    memset(al, 0, n * sizeof *al);
-    memset(w, 0, d * sizeof *w);
+    if (!warm) memset(al, 0, n * sizeof *al);
+    memset(w, 0, d * sizeof *w); /* the first exact refresh forms w from alpha */
     lin_ctx k = {n, d, X, 1.0 / sqrt((double)d), w};
     sim_dcd_ops ops = {&k, n, lin_field, lin_update, lin_qdiag, lin_refresh};
     int st = dcd_solve(&ops, lin_gram, d, y, lambda, opts, al, fit, err);
     if (!alpha) free(al);
     return st;
+}
+
+int cav_sim_svm(size_t n, size_t d, const double *X, const double *y, double lambda,
+                const cav_sim_opts *opts, double *w, double *alpha, cav_sim_fit *fit, cav_err *err)
+{
+    return svm(n, d, X, y, lambda, opts, 0, w, alpha, fit, err);
+}
+
+int cav_sim_svm_warm(size_t n, size_t d, const double *X, const double *y, double lambda,
+                     const cav_sim_opts *opts, double *w, double *alpha, cav_sim_fit *fit,
+                     cav_err *err)
+{
+    return svm(n, d, X, y, lambda, opts, 1, w, alpha, fit, err);
 }

@@ -5,13 +5,15 @@
  * selection, no 1/b rescaling). All scalings are stated in cavity/dynamics.h.
  *
  * One step is
- *     h = X w / sqrt(d)                               (sim_gemv_n: one pass over X)
- *     l_mu, g_mu = l(y_mu, h_mu), l'(y_mu, h_mu)      (one indirect loss call for all mu)
- *     g_mu <- s_mu g_mu, s_mu ~ Bernoulli(b)           (SGD only)
- *     w <- (1 - eta lambda) w - (eta/sqrt d) X^T g    (sim_gemv_t with beta = 1 - eta lambda:
- *                                                      the update is fused into the product)
- * so a step costs two passes over X plus O(n + d); the train loss of step t is a by-product of
- * the forward pass. No allocation in the loop. */
+ *     h = X w / sqrt(d)
+ *     l_mu, g_mu = l(y_mu, h_mu), l'(y_mu, h_mu)      (one indirect loss call per row block)
+ *     g_mu <- s_mu g_mu, s_mu ~ Bernoulli(b)           (SGD only; the s_mu are drawn first)
+ *     w <- (1 - eta lambda) w - (eta/sqrt d) X^T g
+ * done by sim_gemv_fused: one pass over X per step (the forward product, the loss and the
+ * backward product of a block of rows while the rows are in cache), bitwise the same as the two
+ * separate passes (sim_gemv_n, the loss, sim_gemv_t) for any thread count. The train loss of
+ * step t is a by-product of the forward part; w is formed only after the divergence test. No
+ * allocation in the loop. */
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -26,73 +28,6 @@
 /* Divergence threshold on q relative to the problem's natural scale 1 + q(0) + rho*. */
 #define GD_QBLOWUP 1e12
 #define GD_PI 3.14159265358979323846264338327950288
-
-void sim_gemv_t(size_t n, size_t d, double alpha, const double *X, const double *g, double beta,
-                double *v, double *work)
-{
-    /* Rows are cut into SIM_GEMV_T_CHUNKS fixed chunks (boundaries depend on n only); chunk k
-     * accumulates its partial X_k^T g_k into work[k*d ..] streaming its rows contiguously, four
-     * rows per sweep of the accumulator; the partials are then added in chunk order. Every
-     * rounding step is fixed by (n, d), so the result is the same for any thread count. */
-    const size_t K = SIM_GEMV_T_CHUNKS, rows = (n + K - 1) / K;
-#pragma omp parallel for schedule(static) if (n * d > 100000)
-    for (long k = 0; k < (long)K; k++) {
-        double *acc = work + (size_t)k * d;
-        size_t i = (size_t)k * rows, i1 = i + rows < n ? i + rows : n;
-        for (size_t j = 0; j < d; j++)
-            acc[j] = 0.0;
-        for (; i + 4 <= i1; i += 4) {
-            const double *x0 = X + i * d, *x1 = x0 + d, *x2 = x1 + d, *x3 = x2 + d;
-            double g0 = g[i], g1 = g[i + 1], g2 = g[i + 2], g3 = g[i + 3];
-#pragma omp simd
-            for (size_t j = 0; j < d; j++)
-                acc[j] += (g0 * x0[j] + g1 * x1[j]) + (g2 * x2[j] + g3 * x3[j]);
-        }
-        for (; i < i1; i++) {
-            const double *x0 = X + i * d;
-            double g0 = g[i];
-#pragma omp simd
-            for (size_t j = 0; j < d; j++)
-                acc[j] += g0 * x0[j];
-        }
-    }
-#pragma omp parallel for schedule(static) if (n * d > 100000)
-    for (long j = 0; j < (long)d; j++) {
-        double s = 0.0;
-        for (size_t k = 0; k < K; k++)
-            s += work[k * d + (size_t)j];
-        v[j] = beta == 0.0 ? alpha * s : beta * v[j] + alpha * s;
-    }
-}
-
-void sim_gemv_n(size_t n, size_t d, double alpha, const double *X, const double *w, double beta,
-                double *h)
-{
-    /* Each h_i is one dot product over its full row in a fixed order (simd lanes fixed at
-     * compile time), four rows per sweep over w (four independent accumulators hide the add
-     * latency); groups of four rows are split over threads, so nothing depends on their number. */
-    const long nb = (long)(n / 4);
-#pragma omp parallel for schedule(static) if (n * d > 100000)
-    for (long b = 0; b <= nb; b++) {
-        size_t i0 = 4 * (size_t)b, cnt = n - i0 < 4 ? n - i0 : 4;
-        if (cnt == 0) continue;
-        const double *x0 = X + i0 * d;
-        const double *x1 = cnt > 1 ? x0 + d : x0, *x2 = cnt > 2 ? x0 + 2 * d : x0;
-        const double *x3 = cnt > 3 ? x0 + 3 * d : x0;
-        double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
-#pragma omp simd reduction(+ : s0, s1, s2, s3)
-        for (size_t j = 0; j < d; j++) {
-            double wj = w[j];
-            s0 += x0[j] * wj;
-            s1 += x1[j] * wj;
-            s2 += x2[j] * wj;
-            s3 += x3[j] * wj;
-        }
-        double s[4] = {s0, s1, s2, s3};
-        for (size_t r = 0; r < cnt; r++)
-            h[i0 + r] = beta == 0.0 ? alpha * s[r] : beta * h[i0 + r] + alpha * s[r];
-    }
-}
 
 void cav_gd_config_default(cav_gd_config *c)
 {
@@ -181,6 +116,24 @@ double cav_gd_eta_max(const cav_gd_config *c)
     return 2.0 / (loss_curvature(&c->loss) * edge + c->lambda);
 }
 
+/* The pointwise part of a step for sim_gemv_fused: loss values and derivatives of a row block,
+ * and the SGD selection (keep[i] = 0: sample i is out of this step's batch). */
+typedef struct {
+    const cav_loss *loss;
+    const double *y;
+    double *l;
+    const unsigned char *keep; /* NULL: full batch */
+} gd_rows;
+
+static void gd_rowfn(void *ctx, size_t i0, size_t m, const double *h, double *g)
+{
+    const gd_rows *c = ctx;
+    cav_loss_value(c->loss, m, c->y + i0, h, c->l + i0, g, NULL);
+    if (c->keep)
+        for (size_t i = 0; i < m; i++)
+            if (!c->keep[i0 + i]) g[i] = 0.0;
+}
+
 /* Exact population test error given the overlaps (see dynamics.h). */
 static double population_error(const cav_channel *ch, double m, double q, double rho)
 {
@@ -227,9 +180,11 @@ int cav_gd_simulate_info(const cav_gd_config *c, double *out, cav_gd_info *info,
     double *y = malloc(n * sizeof *y), *h = malloc(n * sizeof *h);
     double *l = malloc(n * sizeof *l), *g = malloc(n * sizeof *g);
     double *work = malloc(SIM_GEMV_T_CHUNKS * d * sizeof *work);
+    unsigned char *keep = c->batch < 1.0 ? malloc(n) : NULL;
     double *Xt = nt ? malloc(nt * d * sizeof *Xt) : NULL;
     double *yt = nt ? malloc(nt * sizeof *yt) : NULL, *ht = nt ? malloc(nt * sizeof *ht) : NULL;
-    if (!X || !wstar || !w || !y || !h || !l || !g || !work || (nt && (!Xt || !yt || !ht))) {
+    if (!X || !wstar || !w || !y || !h || !l || !g || !work || (nt && (!Xt || !yt || !ht)) ||
+        (c->batch < 1.0 && !keep)) {
         st = cav_err_set(err, CAV_ENOMEM, "gd: cannot allocate X (%zu x %zu) and work vectors", n,
                          d);
         goto done;
@@ -263,10 +218,20 @@ int cav_gd_simulate_info(const cav_gd_config *c, double *out, cav_gd_info *info,
     const double qscale = GD_QBLOWUP * (1.0 + c->q0 + rho);
     const uint64_t batch_stream = cav_rng_hash("gd/batch");
     long t = 0;
+    gd_rows rows = {&c->loss, y, l, keep};
     for (t = 0;; t++) {
-        /* Forward pass: h = X w / sqrt(d), loss values and derivatives at every sample. */
-        sim_gemv_n(n, d, 1.0 / sd, X, w, 0.0, h);
-        cav_loss_value(&c->loss, n, y, h, l, g, NULL);
+        /* SGD: keep sample mu with probability b (one uniform per sample and step, from the
+         * substream keyed by the step, so the batch sequence does not depend on anything but
+         * (seed, step, n)). Drawn before the pass, which applies it row block by row block. */
+        if (keep) {
+            cav_rng r;
+            cav_rng_init(&r, c->seed, batch_stream, (uint64_t)t);
+            for (size_t i = 0; i < n; i++)
+                keep[i] = cav_rng_uniform(&r) < c->batch;
+        }
+        /* One pass: h = X w / sqrt(d), loss values and derivatives (masked for SGD) at every
+         * sample, and the chunk partials of X^T g in work. */
+        sim_gemv_fused(n, d, X, 1.0 / sd, w, 0.0, h, gd_rowfn, &rows, g, work);
         double lsum = 0.0;
         for (size_t i = 0; i < n; i++)
             lsum += l[i];
@@ -296,18 +261,8 @@ int cav_gd_simulate_info(const cav_gd_config *c, double *out, cav_gd_info *info,
         row[CAV_GD_M] = m;
         row[CAV_GD_Q] = q;
         if (t == c->steps) break;
-
-        /* SGD: keep sample mu with probability b (one uniform per sample and step, from the
-         * substream keyed by the step, so the batch sequence does not depend on anything but
-         * (seed, step, n)). */
-        if (c->batch < 1.0) {
-            cav_rng r;
-            cav_rng_init(&r, c->seed, batch_stream, (uint64_t)t);
-            for (size_t i = 0; i < n; i++)
-                if (cav_rng_uniform(&r) >= c->batch) g[i] = 0.0;
-        }
-        /* w <- (1 - eta lambda) w - (eta / sqrt d) X^T g. */
-        sim_gemv_t(n, d, -eta / sd, X, g, 1.0 - eta * c->lambda, w, work);
+        /* w <- (1 - eta lambda) w - (eta / sqrt d) X^T g, from the partials of the pass. */
+        sim_gemv_t_reduce(n, d, -eta / sd, 1.0 - eta * c->lambda, w, work);
     }
     if (st == CAV_EDIVERGE) {
         for (long k = t; k <= c->steps; k++) {
@@ -328,6 +283,6 @@ int cav_gd_simulate_info(const cav_gd_config *c, double *out, cav_gd_info *info,
 done:
     if (info) info->status = st;
     free(X), free(wstar), free(w), free(y), free(h), free(l), free(g);
-    free(Xt), free(yt), free(ht), free(work);
+    free(Xt), free(yt), free(ht), free(work), free(keep);
     return st;
 }

@@ -200,3 +200,143 @@ done:
     free(Xt), free(yt), free(ft), free(Zt);
     return st;
 }
+
+/* ---- several alphas of one seed (kernel ridge: one Gram matrix, one factorisation) ---- */
+
+/* Kernel ridge at every n_k = round(alpha_k d) of one seed from the data set of the largest n:
+ * the rows and labels of a smaller n are the first rows of the larger (the row blocks of X and
+ * the label stream are drawn in order), the test set is the same (n_test = max(n, 10000) is
+ * 10000 for every n <= 10000), the Gram matrix of the first n rows is the leading block of the
+ * largest one, and so is the Cholesky factor of K + lambda I: one dsyrk, one Cholesky and one
+ * cross kernel per test row serve every alpha; each alpha then costs two triangular solves and
+ * matrix-vector products. */
+static int kernel_ridge_grid(const cav_sim_raf_config *cfg, size_t na, const size_t *ns, size_t nt,
+                             cav_sim_raf_result *res)
+{
+    cav_err err = {0, ""};
+    const size_t d = cfg->d;
+    size_t N = 0;
+    for (size_t k = 0; k < na; k++)
+        N = ns[k] > N ? ns[k] : N;
+    const uint64_t seed = cfg->seed;
+    const cav_sim_kernel ker = {cfg->mu1, cfg->mustar};
+    const size_t blk = 512;
+    double *wstar = malloc(d * sizeof *wstar), *X = malloc(N * d * sizeof *X);
+    double *y = malloc(N * sizeof *y), *f = malloc(N * sizeof *f);
+    unsigned char *fact = malloc(N);
+    double *K = malloc(N * N * sizeof *K), *G = malloc(N * N * sizeof *G);
+    double *A = malloc(na * N * sizeof *A), *tau = malloc((N + blk) * sizeof *tau);
+    double *Xt = malloc(TEST_CHUNK * d * sizeof *Xt), *yt = malloc(TEST_CHUNK * sizeof *yt);
+    double *Kt = malloc(blk * N * sizeof *Kt), *ft = malloc(blk * sizeof *ft);
+    size_t *errs = calloc(na, sizeof *errs);
+    int st = CAV_OK;
+    if (!wstar || !X || !y || !f || !fact || !K || !G || !A || !tau || !Xt || !yt || !Kt || !ft ||
+        !errs) {
+        st = cav_err_set(&err, CAV_ENOMEM, "raf experiment grid: n = %zu, d = %zu", N, d);
+        goto done;
+    }
+    if ((st = cav_sim_teacher(seed, cav_rng_hash("raf/teacher"), d, NULL, wstar, &err))) goto done;
+    if ((st = cav_sim_raf_data(seed, cav_rng_hash("raf/train"), N, d, wstar, cfg->eps, X, NULL, y,
+                               fact, &err)))
+        goto done;
+    if ((st = cav_sim_kernel_gram(&ker, N, d, X, K, &err))) goto done;
+    memcpy(G, K, N * N * sizeof *G);
+    for (size_t i = 0; i < N; i++)
+        G[i * N + i] += cfg->lambda;
+    /* K + lambda I is stored in full: its column-major reading is the same matrix */
+    lapack_int info = LAPACKE_dpotrf_work(LAPACK_COL_MAJOR, 'L', (lapack_int)N, G, (lapack_int)N);
+    if (info != 0) {
+        st = cav_err_set(&err, CAV_ENUMERIC,
+                         "raf experiment grid: K + lambda I not positive definite (info %d, "
+                         "lambda = %g)",
+                         (int)info, cfg->lambda);
+        goto done;
+    }
+    for (size_t k = 0; k < na; k++) {
+        const size_t n = ns[k];
+        double *a = A + k * N;
+        cav_sim_raf_result *r = res + k;
+        memcpy(a, y, n * sizeof *a);
+        LAPACKE_dpotrs_work(LAPACK_COL_MAJOR, 'L', (lapack_int)n, 1, G, (lapack_int)N, a,
+                            (lapack_int)n);
+        cblas_dgemv(CblasRowMajor, CblasNoTrans, (blasint)n, (blasint)n, 1.0, K, (blasint)N, a, 1,
+                    0.0, f, 1);
+        double L = 0.0, rr = 0.0;
+        for (size_t i = 0; i < n; i++) {
+            double e = f[i] - y[i];
+            L += 0.5 * e * e;
+            rr += (e + cfg->lambda * a[i]) * (e + cfg->lambda * a[i]);
+            r->nfacts += fact[i];
+        }
+        r->fit.objective = L + 0.5 * cfg->lambda * cav_la_dot(n, a, f);
+        r->fit.residual = sqrt(rr) / fmax(cav_la_nrm2(n, y), 1e-300);
+        r->fit.separable = -1, r->fit.nsv = -1;
+        cav_sim_raf_train_obs(&cfg->loss, n, f, y, fact, &r->obs);
+        r->n = n, r->p = 0, r->n_test = nt;
+    }
+    /* one cross kernel per block of test rows against all N training rows; alpha k reads its
+     * first n_k columns */
+    for (size_t i = 0; i < N; i++)
+        tau[i] = cav_la_dot(d, X + i * d, X + i * d) / (double)d;
+    const uint64_t tstream = cav_rng_hash("raf/test");
+    for (size_t c = 0, i0 = 0; i0 < nt; c++, i0 += TEST_CHUNK) {
+        size_t nb = i0 + TEST_CHUNK < nt ? TEST_CHUNK : nt - i0;
+        if ((st = cav_sim_raf_data(seed, tstream + c, nb, d, wstar, 0.0, Xt, NULL, yt, NULL, &err)))
+            goto done;
+        for (size_t j0 = 0; j0 < nb; j0 += blk) {
+            size_t mb = j0 + blk < nb ? blk : nb - j0;
+            if ((st = cav_sim_kernel_cross(&ker, mb, N, d, Xt + j0 * d, X, Kt, &err))) goto done;
+            for (size_t k = 0; k < na; k++) {
+                cblas_dgemv(CblasRowMajor, CblasNoTrans, (blasint)mb, (blasint)ns[k], 1.0, Kt,
+                            (blasint)N, A + k * N, 1, 0.0, ft, 1);
+                errs[k] += (size_t)llround(cav_sim_error_rate(mb, ft, yt + j0) * (double)mb);
+            }
+        }
+    }
+    for (size_t k = 0; k < na; k++)
+        res[k].obs.egen = (double)errs[k] / (double)nt;
+done:
+    for (size_t k = 0; k < na; k++) {
+        if (st != CAV_OK) fail(res + k, st, err.msg);
+        res[k].status = res[k].fit.status = st;
+    }
+    free(wstar), free(X), free(y), free(f), free(fact), free(K), free(G), free(A), free(tau);
+    free(Xt), free(yt), free(Kt), free(ft), free(errs);
+    return st;
+}
+
+int cav_sim_raf_experiment_grid(const cav_sim_raf_config *cfg, size_t nalpha, const double *alphas,
+                                cav_sim_raf_result *results)
+{
+    if (!cfg || !results || (nalpha && !alphas)) return CAV_EINVAL;
+    cav_sim_raf_config c = *cfg;
+    size_t ns[64], nt = 0;
+    int shared = nalpha >= 2 && nalpha <= 64 && c.learner == CAV_SIM_KERNEL &&
+                 sim_loss_kind(&c.loss) == SIM_LOSS_SQUARE;
+    for (size_t k = 0; k < nalpha; k++) {
+        memset(results + k, 0, sizeof *results);
+        results[k].obs.egen = results[k].obs.emem = results[k].obs.etrain_rule = NAN;
+        results[k].obs.train_loss = results[k].obs.m = results[k].obs.q = NAN;
+        results[k].fit.objective = results[k].fit.residual = NAN;
+        c.alpha = alphas[k];
+        cav_err err = {0, ""};
+        int st = cav_sim_raf_check(&c, &err);
+        if (st != CAV_OK) { /* the same message as the single-point call, for every point */
+            for (size_t j = 0; j < nalpha; j++)
+                fail(results + j, st, err.msg);
+            return st;
+        }
+        if (k < 64) ns[k] = (size_t)llround(c.alpha * (double)c.d);
+        size_t ntk = c.n_test ? c.n_test : (k < 64 && ns[k] > 10000 ? ns[k] : 10000);
+        if (k == 0) nt = ntk;
+        if (ntk != nt) shared = 0; /* different test sets: no sharing */
+    }
+    if (shared) return kernel_ridge_grid(&c, nalpha, ns, nt, results);
+    int worst = CAV_OK;
+    for (size_t k = 0; k < nalpha; k++) {
+        c.alpha = alphas[k];
+        int st = cav_sim_raf_experiment(&c, results + k);
+        if (st > worst) worst = st;
+    }
+    return worst;
+}

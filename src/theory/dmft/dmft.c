@@ -269,20 +269,20 @@ int cav_dmft_gd_iterate(cav_dmft_gd *s)
     if (s->iter == 0) {
         /* causal sweep: self-consistent in one pass */
         if (s->path == CAV_DMFT_EXACT) {
-            for (long t = 0; t <= s->T; t++) {
-                if (dmft_weight_row(s, t, &s->S, &s->W, s->tmp, s->clrw)) {
-                    s->diverged_at = t;
-                    s->iter++;
-                    return diverged(s);
-                }
-                dmft_exact_row(s, t, &s->W, &s->S, s->clrw);
+            /* O(T^2): Toeplitz responses and Hankel-plus-rank-two correlations
+             * (dmft_hankel.c), the closed form of the row-by-row sweep of eqs. W and X. */
+            st = dmft_exact_hankel(s);
+            if (st == CAV_EDIVERGE) {
+                s->iter++;
+                return diverged(s);
             }
+            if (st) return s->status = cav_err_set(&s->err, st, "dmft: out of memory");
             /* Discrete time is causal: weight row t uses sample rows < t, sample row t uses
-             * weight rows <= t (eqs. W, X), so this one forward sweep solves every equation
-             * exactly, row by row (no fixed point is left to iterate). A second application of
-             * the map reproduces the kernels to rounding (asserted in
-             * tests/unit/theory/test_dmft.c); it used to be run as a check and cost as much
-             * again, so the residual is 0 by construction and the solve stops here. */
+             * weight rows <= t (eqs. W, X), so one forward sweep solves every equation exactly
+             * (no fixed point is left to iterate), and the closed form is that sweep. A second
+             * application of the row-by-row map reproduces the kernels to rounding (asserted in
+             * tests/unit/theory/test_dmft.c), so the residual is 0 by construction and the
+             * solve stops here. */
             s->residual = 0;
         } else {
             st = dmft_sweep_causal(s, stream);

@@ -58,6 +58,10 @@ int dmft_weight_row(const cav_dmft_gd *s, long t, const sside *S, wside *W, doub
 int dmft_weight_all(const cav_dmft_gd *s, const sside *S, wside *W, double *tmp, long *bad);
 /* Eq. X row t (square loss, b = 1) from weight rows <= t and clrw of dmft_weight_row. */
 void dmft_exact_row(cav_dmft_gd *s, long t, const wside *W, sside *S, const double *clrw);
+/* dmft_hankel.c: the whole exact path (eqs. W and X, square loss, b = 1) in O(T^2) from the
+ * Toeplitz / Hankel structure of its kernels; fills s->W and s->S. CAV_OK, CAV_EDIVERGE
+ * (s->diverged_at set) or CAV_ENOMEM. */
+int dmft_exact_hankel(cav_dmft_gd *s);
 /* y[0..n-1] = sum_{s<n} x[s] C(s, 0..n-1), C symmetric, read from its lower triangle. */
 void dmft_sym_lower_v(size_t n, const double *C, size_t ld, const double *x, double *y);
 

@@ -79,18 +79,90 @@ typedef struct {
     double *H; /* causal sweep only: (T+1) x W work */
 } resp;
 
-/* Causal sweep, row t (G rows < t known): H(t, c) for c <= t, then G(t, c) = D(t) H(t, c) and
- * rl(c) += sum_i G(t, c)_i. G is streamed once per row (memory bound). */
-static void resp_row(size_t tt, const resp *R, const double *rw, double *rl)
+/* Causal sweep, row t (G rows < t known): H(t, c) = [c = t] - sum_{c<=r<t} R_w(t,r) G(r,c) for
+ * c <= t, then G(t, c) = D(t) H(t, c) and rl(c) += sum_i G(t, c)_i. G is streamed once per row
+ * (memory bound). The sums run over r in increasing order for every (c, trajectory), skipping
+ * R_w(t,r) = 0, in accumulators held in registers for a tile of NC columns x IB trajectories
+ * (the same operations in the same order as a plain H -= R_w(t,r) G(r,:) sweep over r, without
+ * re-reading H for every r). */
+#define RT_NC 4  /* columns per register tile */
+#define RT_IB 16 /* trajectories per register tile (a multiple of RB) */
+
+static inline __attribute__((always_inline)) void resp_row_tile(const size_t NC, const size_t IB,
+                                                                size_t tt, size_t c0, size_t i0,
+                                                                size_t W, const double *G,
+                                                                const double *rw, double *H)
+{
+    double pre[RT_NC * RT_IB], acc[RT_NC * RT_IB];
+    for (size_t j = 0; j < NC * IB; j++)
+        pre[j] = 0;
+    size_t r = c0;
+    for (; r < tt && r < c0 + NC - 1; r++) { /* rows holding only columns c0..r of the tile */
+        const double c = rw[r];
+        if (c == 0) continue;
+        const double *gr = G + (tri(r, 0) + c0) * W + i0;
+        for (size_t cc = 0; cc <= r - c0; cc++)
+            for (size_t i = 0; i < IB; i++)
+                pre[cc * IB + i] -= c * gr[cc * W + i];
+    }
+    if (NC == RT_NC && IB == RT_IB) {
+        /* the full tile in eight 8-double vectors (lane-wise, the same operations): GCC kept
+         * the array version on the stack */
+        typedef double v8 __attribute__((vector_size(64), aligned(8)));
+        v8 a[RT_NC * RT_IB / 8];
+        memcpy(a, pre, sizeof a);
+        for (; r < tt; r++) { /* rows holding the whole tile */
+            const double c = rw[r];
+            if (c == 0) continue;
+            const double *gr = G + (tri(r, 0) + c0) * W + i0;
+            for (size_t cc = 0; cc < RT_NC; cc++)
+                for (size_t h = 0; h < RT_IB / 8; h++) {
+                    v8 x;
+                    memcpy(&x, gr + cc * W + 8 * h, sizeof x);
+                    a[cc * (RT_IB / 8) + h] -= c * x;
+                }
+        }
+        memcpy(acc, a, sizeof a);
+    } else {
+        for (size_t j = 0; j < NC * IB; j++)
+            acc[j] = pre[j];
+        for (; r < tt; r++) { /* rows holding the whole tile */
+            const double c = rw[r];
+            if (c == 0) continue;
+            const double *gr = G + (tri(r, 0) + c0) * W + i0;
+            for (size_t cc = 0; cc < NC; cc++)
+                for (size_t i = 0; i < IB; i++)
+                    acc[cc * IB + i] -= c * gr[cc * W + i];
+        }
+    }
+    for (size_t cc = 0; cc < NC; cc++)
+        for (size_t i = 0; i < IB; i++)
+            H[(c0 + cc) * W + i0 + i] = acc[cc * IB + i];
+}
+
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) &&                             \
+    !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
+__attribute__((target_clones("avx512f", "avx2", "default")))
+#endif
+static void
+resp_row(size_t tt, const resp *R, const double *rw, double *rl)
 {
     const size_t W = R->W;
     double *H = R->H;
-    memset(H, 0, (tt + 1) * W * sizeof *H);
-    for (size_t r = 0; r < tt; r++) {
-        const double c = rw[r], *gr = R->G + tri(r, 0) * W;
-        if (c != 0)
-            for (size_t j = 0; j < (r + 1) * W; j++) /* (c2 <= r) x trajectories, contiguous */
-                H[j] -= c * gr[j];
+    for (size_t c0 = 0; c0 < tt; c0 += RT_NC) {
+        const size_t nc = tt - c0 < RT_NC ? tt - c0 : RT_NC;
+        for (size_t i0 = 0; i0 < W; i0 += RT_IB) {
+            const size_t ib = W - i0 < RT_IB ? W - i0 : RT_IB; /* RT_IB or RB */
+            if (nc == RT_NC && ib == RT_IB)
+                resp_row_tile(RT_NC, RT_IB, tt, c0, i0, W, R->G, rw, H);
+            else if (ib == RT_IB)
+                for (size_t cc = 0; cc < nc; cc++)
+                    resp_row_tile(1, RT_IB, tt, c0 + cc, i0, W, R->G, rw, H);
+            else
+                for (size_t cc = 0; cc < nc; cc++)
+                    for (size_t i1 = i0; i1 < i0 + ib; i1 += RB)
+                        resp_row_tile(1, RB, tt, c0 + cc, i1, W, R->G, rw, H);
+        }
     }
     for (size_t i = 0; i < W; i++)
         H[tt * W + i] = 1;

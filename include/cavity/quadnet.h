@@ -59,6 +59,8 @@ enum {
 
 typedef struct cav_quadnet_result {
     double mse, test_error, train_loss, rank, xi, theta, mse_bo;
+    double alpha_c;  /* lambda = 0: the branch threshold (alpha_inter for delta > 0, alpha_pr for
+                        delta = 0); NaN for lambda > 0 */
     int branch;      /* CAV_QUADNET_* */
     double residual; /* max |E1|, |E2| (relative) at the solution */
     int iterations;  /* Newton steps (after the bracketing start when cold) */

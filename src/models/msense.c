@@ -49,6 +49,9 @@ static const cav_obs_spec observables[] = {
     CAV_OBS(obs, mmse_norm, "mmse / mmse(alpha = 0): both shapes start at 1"),
     CAV_OBS(obs, q, "normalised overlap 1 - mmse_norm"),
     CAV_OBS(obs, mse_ridge, "theory: optimal ridge (linear) estimator, same units as mmse"),
+    CAV_OBS(obs, alpha_pr,
+            "theory, delta = 0: Bayes-optimal perfect-recovery threshold (as `quantity "
+            "threshold`); NaN for delta > 0"),
 };
 
 static cav_msense_params engine_params(const par *p)
@@ -93,6 +96,8 @@ static int theory(const void *vp, const double *warm_in, double *warm_out, cav_r
     if (st) return res->status;
     obs *o = cav_result_row(res, 0);
     o->mmse = r.mmse, o->mmse_norm = r.mmse_norm, o->q = r.q, o->mse_ridge = r.mse_ridge;
+    o->alpha_pr = NAN;
+    if (p->delta == 0 && cav_msense_alpha_pr(&q, &o->alpha_pr, &err)) o->alpha_pr = NAN;
     return res->status;
 }
 
@@ -116,6 +121,7 @@ static int simulate(const void *vp, uint64_t seed, cav_result *res)
     cav_result_set(res, r.status, r.residual, r.iterations, r.msg);
     obs *o = cav_result_row(res, 0);
     o->mmse = r.mmse, o->mmse_norm = r.mmse_norm, o->q = r.q, o->mse_ridge = NAN;
+    o->alpha_pr = NAN;
     return res->status;
 }
 
@@ -181,6 +187,7 @@ const cav_model cav_model_msense = {
     .compare_y = "mmse_norm",
     .compare_by = "shape",
     .compare_set = "shape=symmetric,rectangular;kappa_star=0.5;beta=1;rho=0.5;delta=0;d=80;seeds=6",
+    .compare_marks = "alpha_pr",
     .quantities = quantities,
     .nquantities = 2,
 };

@@ -10,6 +10,7 @@
  * W* W*^T/m*, y = Tr(Z S*) + sqrt(delta) z, n = alpha d^2; mse = (1/d)||S_hat - S*||_F^2.
  */
 #include "cavity/models/spectral.h"
+#include "cavity/msense.h"
 #include "cavity/quadnet.h"
 #include "cavity/spectral_sim.h"
 
@@ -59,6 +60,12 @@ static const cav_obs_spec observables[] = {
     CAV_OBS(obs, xi, "theory: effective GOE noise variance of the spectral denoising problem"),
     CAV_OBS(obs, theta, "theory: eigenvalue soft threshold"),
     CAV_OBS(obs, mse_bo, "theory: Bayes-optimal MMSE at the same alpha, kappa*, delta"),
+    CAV_OBS(obs, alpha_c,
+            "theory, lambda = 0: the estimator's threshold, interpolation alpha_inter (delta > 0) "
+            "or strong recovery alpha_pr (delta = 0); NaN for lambda > 0"),
+    CAV_OBS(obs, alpha_bo,
+            "theory, delta = 0: Bayes-optimal perfect recovery kappa* - kappa*^2/2 (1/2 for "
+            "kappa* >= 1); NaN for delta > 0"),
 };
 
 static cav_quadnet_params theory_params(const par *p)
@@ -115,6 +122,12 @@ static int theory(const void *vp, const double *warm_in, double *warm_out, cav_r
     obs *o = cav_result_row(res, 0);
     o->mse = r.mse, o->test_error = r.test_error, o->train_loss = r.train_loss;
     o->rank = r.rank, o->xi = r.xi, o->theta = r.theta, o->mse_bo = r.mse_bo;
+    o->alpha_c = r.alpha_c;
+    o->alpha_bo = NAN;
+    if (p->delta == 0) {
+        cav_msense_params b = {CAV_MSENSE_SYMMETRIC, 1, 0, p->kappa_star, 1, 1};
+        if (cav_msense_alpha_pr(&b, &o->alpha_bo, &err)) o->alpha_bo = NAN;
+    }
     return res->status;
 }
 
@@ -140,7 +153,7 @@ static int simulate(const void *vp, uint64_t seed, cav_result *res)
     obs *o = cav_result_row(res, 0);
     o->mse = r.mse, o->test_error = r.test_error, o->train_loss = r.train_loss;
     o->rank = r.rank;
-    o->xi = o->theta = o->mse_bo = NAN;
+    o->xi = o->theta = o->mse_bo = o->alpha_c = o->alpha_bo = NAN;
     return res->status;
 }
 
@@ -202,6 +215,7 @@ const cav_model cav_model_quadnet = {
     .compare_y = "mse,mse_bo",
     .compare_by = "delta",
     .compare_set = "kappa_star=0.5;lambda=0;delta=0,0.5;d=60;sensing=goe;seeds=3",
+    .compare_marks = "alpha_c,alpha_bo",
     .quantities = quantities,
     .nquantities = 2,
 };

@@ -31,6 +31,17 @@ check "nuclear-norm recovery above Bayes-optimal" awk -F, 'NR == 2 { exit !($2 >
 check "alpha_inter -> 1/4" awk -F, 'NR == 3 { exit !($4 > 0.25 && $4 < 0.2501) }' int.csv
 "$CAV" theory quadratic-net --alpha 0.1:1:10 --delta 0.5 >qn.csv
 check "quadratic-net theory curve all ok" bash -c "tail -n +2 qn.csv | grep -vc ',ok,' | grep -qx 0"
+# The theory's threshold columns (drawn as marks on the compare figures) equal the named
+# quantities: alpha_c is the interpolation threshold for delta > 0 and the recovery threshold for
+# delta = 0; alpha_bo / alpha_pr the Bayes-optimal perfect recovery (noiseless only).
+"$CAV" theory quadratic-net --alpha 0.2 --delta 0,0.5 >marks.csv
+"$CAV" threshold quadratic-net --kappa_star 0.5 --delta 0.5 >thr.csv
+"$CAV" recovery quadratic-net --kappa_star 0.5 >recm.csv
+check "quadratic-net alpha_c = recovery threshold (delta = 0)" bash -c "[ \"\$(awk -F, 'NR == 2 { print \$13 }' marks.csv)\" = \"\$(awk -F, 'NR == 2 { print \$2 }' recm.csv)\" ]"
+check "quadratic-net alpha_c = interpolation threshold (delta > 0)" bash -c "[ \"\$(awk -F, 'NR == 3 { print \$13 }' marks.csv)\" = \"\$(awk -F, 'NR == 2 { print \$4 }' thr.csv)\" ]"
+check "quadratic-net alpha_bo = kappa* - kappa*^2/2, NaN when noisy" awk -F, 'NR == 2 && $14 != 0.375 { bad = 1 } NR == 3 && $14 != "nan" { bad = 1 } END { exit bad }' marks.csv
+"$CAV" theory matrix-sensing --shape rectangular --beta 2 --rho 0.2 --alpha 0.5 >msm.csv
+check "matrix-sensing alpha_pr column = the threshold quantity" awk -F, 'NR == 2 { exit !($11 > 0.28 - 1e-12 && $11 < 0.28 + 1e-12) }' msm.csv
 check "help states the objective" bash -c "'$CAV' help quadratic-net | grep -q '(1/(4n)) sum (y - Tr(Z S))^2 + (lambda/d) Tr S'"
 check "list shows both models" bash -c "'$CAV' list | grep -q '^quadratic-net' && '$CAV' list | grep -q '^matrix-sensing'"
 finish

@@ -31,7 +31,7 @@ typedef struct cav_quadnet_model_params {
 } cav_quadnet_model_params;
 
 typedef struct cav_quadnet_obs {
-    double mse, test_error, train_loss, rank, xi, theta, mse_bo;
+    double mse, test_error, train_loss, rank, xi, theta, mse_bo, alpha_c, alpha_bo;
 } cav_quadnet_obs;
 
 enum { CAV_MS_SYMMETRIC, CAV_MS_RECTANGULAR };
@@ -44,7 +44,7 @@ typedef struct cav_msense_model_params {
 } cav_msense_model_params;
 
 typedef struct cav_msense_obs {
-    double mmse, mmse_norm, q, mse_ridge;
+    double mmse, mmse_norm, q, mse_ridge, alpha_pr;
 } cav_msense_obs;
 
 extern const cav_model cav_model_quadnet, cav_model_msense;

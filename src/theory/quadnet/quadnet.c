@@ -339,6 +339,7 @@ int cav_quadnet_theory(const cav_quadnet_params *p, cav_quadnet_warm *warm, cav_
 
     /* branch */
     int branch = CAV_QUADNET_REGULARISED;
+    res->alpha_c = NAN;
     if (p->lambda == 0) {
         int cached = warm && warm->has_thr && warm->thr_ks == p->kappa_star &&
                      warm->thr_k == p->kappa && warm->thr_delta == p->delta;
@@ -353,6 +354,7 @@ int cav_quadnet_theory(const cav_quadnet_params *p, cav_quadnet_warm *warm, cav_
                 warm->thr_ks = p->kappa_star, warm->thr_k = p->kappa, warm->thr_delta = p->delta;
             }
         }
+        res->alpha_c = thr;
         if (p->delta > 0)
             branch = p->alpha < thr ? CAV_QUADNET_INTERPOLATING : CAV_QUADNET_PSD_LS;
         else

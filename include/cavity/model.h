@@ -135,6 +135,9 @@ typedef struct cav_model {
     .size = sizeof(PAR), .params = PARAMS, .nparams = (int)(sizeof PARAMS / sizeof PARAMS[0]),     \
     .obs = OBS, .nobs = (int)(sizeof OBS / sizeof OBS[0])
 
+/* The quantities of a model (an array), with its length: CAV_MODEL_QUANTITIES(quantities). */
+#define CAV_MODEL_QUANTITIES(Q) .quantities = Q, .nquantities = (int)(sizeof Q / sizeof Q[0])
+
 /* NULL-terminated list of registered models. */
 const cav_model *const *cav_model_registry(void);
 /* Find a model by name (NULL if unknown). */

@@ -337,11 +337,7 @@ const cav_model cav_model_depth = {
     .paper = "Dandi, Pesce, Zdeborová, Krzakala, The Computational Advantage of Depth: Learning "
              "High-Dimensional Hierarchical Functions with Gradient Descent, arXiv:2502.13961 "
              "(2025)",
-    .size = sizeof(par),
-    .params = params,
-    .nparams = (int)(sizeof params / sizeof params[0]),
-    .obs = observables,
-    .nobs = (int)(sizeof observables / sizeof observables[0]),
+    CAV_MODEL_TABLES(par, params, observables),
     .check = check,
     .theory = theory,
     .simulate = simulate,
@@ -353,6 +349,5 @@ const cav_model cav_model_depth = {
     .compare_by = "learner",
     .compare_marks = "kappa_c,kappa_peak",
     .compare_set = "learner=layerwise,two-layer,kernel;d=64;seeds=3",
-    .quantities = quantities,
-    .nquantities = 3,
+    CAV_MODEL_QUANTITIES(quantities),
 };

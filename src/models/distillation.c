@@ -226,11 +226,7 @@ const cav_model cav_model_distillation = {
     .summary = "distillation of memorised random labels: soft labels leak held-out facts",
     .paper = "Behrens, Zdeborová, Dataset Distillation for Memorized Data: Soft Labels can Leak "
              "Held-Out Teacher Knowledge, arXiv:2506.14457 (2025)",
-    .size = sizeof(par),
-    .params = params,
-    .nparams = (int)(sizeof params / sizeof params[0]),
-    .obs = observables,
-    .nobs = (int)(sizeof observables / sizeof observables[0]),
+    CAV_MODEL_TABLES(par, params, observables),
     .check = check,
     .theory = theory,
     .simulate = simulate,
@@ -242,6 +238,5 @@ const cav_model cav_model_distillation = {
     .compare_heat = "rho",
     .compare_marks = "alpha_id,alpha_cap",
     .compare_set = "arch=linear;c=2;d=200;tau=20;rho=0.1:0.9:9;seeds=2",
-    .quantities = quantities,
-    .nquantities = 2,
+    CAV_MODEL_QUANTITIES(quantities),
 };

@@ -171,11 +171,7 @@ const cav_model cav_model_msense = {
     .summary = "Bayes-optimal matrix sensing of extensive-rank symmetric or rectangular signals",
     .paper = "Xu, Maillard, Zdeborová, Krzakala, Fundamental Limits of Matrix Sensing: Exact "
              "Asymptotics, Universality, and Applications, arXiv:2503.14121 (2025)",
-    .size = sizeof(par),
-    .params = params,
-    .nparams = (int)(sizeof params / sizeof params[0]),
-    .obs = observables,
-    .nobs = (int)(sizeof observables / sizeof observables[0]),
+    CAV_MODEL_TABLES(par, params, observables),
     .check = check,
     .nwarm = 0,
     .theory = theory,
@@ -188,6 +184,5 @@ const cav_model cav_model_msense = {
     .compare_by = "shape",
     .compare_set = "shape=symmetric,rectangular;kappa_star=0.5;beta=1;rho=0.5;delta=0;d=80;seeds=6",
     .compare_marks = "alpha_pr",
-    .quantities = quantities,
-    .nquantities = 2,
+    CAV_MODEL_QUANTITIES(quantities),
 };

@@ -199,11 +199,7 @@ const cav_model cav_model_quadnet = {
     .summary = "ERM of over-parameterised quadratic networks = nuclear-norm PSD matrix sensing",
     .paper = "Erba, Troiani, Zdeborová, Krzakala, The Nuclear Route: Sharp Asymptotics of ERM in "
              "Overparameterized Quadratic Networks, arXiv:2505.17958 (2025)",
-    .size = sizeof(par),
-    .params = params,
-    .nparams = (int)(sizeof params / sizeof params[0]),
-    .obs = observables,
-    .nobs = (int)(sizeof observables / sizeof observables[0]),
+    CAV_MODEL_TABLES(par, params, observables),
     .check = check,
     .nwarm = QN_NWARM,
     .theory = theory,
@@ -216,6 +212,5 @@ const cav_model cav_model_quadnet = {
     .compare_by = "delta",
     .compare_set = "kappa_star=0.5;lambda=0;delta=0,0.5;d=60;sensing=goe;seeds=3",
     .compare_marks = "alpha_c,alpha_bo",
-    .quantities = quantities,
-    .nquantities = 2,
+    CAV_MODEL_QUANTITIES(quantities),
 };

@@ -310,6 +310,5 @@ const cav_model cav_model_raf = {
     .compare_y = "egen,emem",
     .compare_by = "learner",
     .compare_set = "learner=linear,kernel;loss=square;lambda=0.1;eps=0.2;d=1000;mustar=1",
-    .quantities = quantities,
-    .nquantities = 1,
+    CAV_MODEL_QUANTITIES(quantities),
 };

@@ -67,6 +67,11 @@ int cav_grid_set_chain(cav_grid *g, const char *name, cav_err *err);
  * parameter's spec; messages name the parameter and its allowed range, and echo the text with
  * control bytes escaped. */
 int cav_grid_set(cav_grid *g, const char *name, const char *text, cav_err *err);
+/* Set the values of parameter `name` from coordinates v[0..n) (the value, or the index of a
+ * choice): each checked against the parameter's spec as cav_grid_set checks the values of a
+ * text, none twice, at most CAV_GRID_MAX_VALUES; -0 is 0. For lists longer than a grid text
+ * holds (bindings passing arrays). */
+int cav_grid_set_values(cav_grid *g, const char *name, const double *v, size_t n, cav_err *err);
 /* Parse a grid text for spec p into a new array (*vals, *n); the caller frees *vals. */
 int cav_grid_parse(const cav_param_spec *p, const char *text, double **vals, size_t *n,
                    cav_err *err);

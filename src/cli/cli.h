@@ -6,6 +6,7 @@
 
 #include "cavity/model.h"
 #include "cavity/run.h"
+#include "run/sweep.h"
 
 enum { EXIT_OKAY = 0, EXIT_FAILED = 1, EXIT_USAGE = 2, EXIT_PARTIAL = 3 };
 
@@ -21,26 +22,23 @@ void cli_error(const char *fmt, ...)
 
 /* Find a model by name or print the valid names; NULL when unknown. */
 const cav_model *cli_model(const char *name);
-/* Usage text of a model (parameters, observables, paper) on f. */
-void cli_model_help(FILE *f, const cav_model *m);
 
-/* Store-backed subcommands and their options (src/cli/options.c). */
-enum { CLI_THEORY = 1u, CLI_SIMULATE = 2u, CLI_COMPARE = 4u, CLI_PLOT = 8u };
-#define CLI_MAX_PARAM_ARGS 64
+/* Store-backed subcommands and their options (src/cli/options.c). The sweep commands are those
+ * of the library's planner (run/sweep.h), which checks what they were given. */
+enum {
+    CLI_THEORY = CAV_SWEEP_THEORY,
+    CLI_SIMULATE = CAV_SWEEP_SIMULATE,
+    CLI_COMPARE = CAV_SWEEP_COMPARE,
+    CLI_PLOT = 8u
+};
+#define CLI_MAX_PARAM_ARGS CAV_SWEEP_MAX_PARAM_ARGS
 
 typedef struct cli_args {
-    int jobs, nseeds, seeds_set, recompute, nostore, progress, format, help;
-    long seed0;
-    double max_memory_gb; /* --max-memory (0: no limit) */
-    int memory_set;
-    const char *store, *out, *x, *y, *by, *tgrid, *sgrid, *model_name;
-    const char *heat, *marks; /* figure kind: --heat PARAM, --marks LIST ('' clears defaults) */
+    cav_sweep_args sw; /* what the planner checks: jobs, seeds, compare options, parameters */
+    int recompute, nostore, progress, format, help;
+    const char *store, *model_name;
     const char *where[CAV_MAX_PARAMS];
     int nwhere;
-    /* Model parameters as given: name (not terminated: pnamelen bytes) and grid text. */
-    const char *pname[CLI_MAX_PARAM_ARGS], *ptext[CLI_MAX_PARAM_ARGS];
-    size_t pnamelen[CLI_MAX_PARAM_ARGS];
-    int nparams;
 } cli_args;
 
 /* Record argv[0..argc) (options and model parameters) into a for command cmd (CLI_*). Values of
@@ -48,10 +46,6 @@ typedef struct cli_args {
  * on, or an exit code (EXIT_OKAY with a->help set for --help). */
 int cli_parse(int argc, char **argv, unsigned cmd, cli_args *a);
 const char *cli_command_name(unsigned cmd);
-/* The figure's heat parameter and marks: the options, else the model's compare_heat and
- * compare_marks (an empty option clears them); checked against m (heat a parameter other than
- * x, marks observables). Returns 0 after one cli_error line. */
-int cli_figure_kind(const cav_model *m, cli_args *a, const char *x);
 
 /* Subcommands: argc/argv start at the subcommand name. Return the exit code. */
 int cli_sweep(int argc, char **argv); /* theory, simulate, compare */

@@ -47,54 +47,10 @@ void cli_error(const char *fmt, ...)
 
 const cav_model *cli_model(const char *name)
 {
-    const cav_model *m = name ? cav_model_find(name) : NULL;
-    if (!m) {
-        char shown[160];
-        cav_text_escape(name ? name : "", shown, sizeof shown);
-        if (name)
-            cli_error("unknown model '%s'; models: %s", shown, cav_model_names());
-        else
-            cli_error("missing MODEL; models: %s", cav_model_names());
-    }
+    cav_err err = {0};
+    const cav_model *m = cav_sweep_model(name, &err);
+    if (!m) cli_error("%s", err.msg);
     return m;
-}
-
-void cli_model_help(FILE *f, const cav_model *m)
-{
-    fprintf(f, "%s — %s\npaper: %s\n\nparameters (grids: a:b:n, a:b:n:log, x,y,z):\n", m->name,
-            m->summary ? m->summary : "", m->paper ? m->paper : "-");
-    for (int i = 0; i < m->nparams; i++) {
-        const cav_param_spec *p = &m->params[i];
-        char def[64], rng[512];
-        if (p->kind == CAV_PARAM_REAL)
-            cav_fmt_double(p->def, def, sizeof def);
-        else
-            cav_param_format(p, p->def, def, sizeof def);
-        cav_param_range(p, rng, sizeof rng);
-        const char *kind = p->kind == CAV_PARAM_REAL  ? "real"
-                           : p->kind == CAV_PARAM_INT ? "integer"
-                                                      : "choice";
-        /* (a CAV_PARAM_TYPE field is a choice among registered block types) */
-        fprintf(f, "  --%-14s %s. %s, default %s, %s%s\n", p->name, p->help ? p->help : "", kind,
-                def, rng,
-                p->flags & CAV_PF_SIM      ? " [simulation only]"
-                : p->flags & CAV_PF_THEORY ? " [theory only]"
-                                           : "");
-    }
-    fprintf(f, "\nobservables:\n");
-    for (int j = 0; j < m->nobs; j++)
-        fprintf(f, "  %-16s %s\n", m->obs[j].name, m->obs[j].help ? m->obs[j].help : "");
-    if (m->axis) fprintf(f, "  (one row per value of %s)\n", m->axis);
-    for (int j = 0; j < m->nquantities; j++)
-        fprintf(f, "%s  cavity %s %s: %s (columns %s)\n", j ? "" : "\nquantities:\n",
-                m->quantities[j].name, m->name, m->quantities[j].help, m->quantities[j].outputs);
-    fprintf(f, "\nentry points: %s%s\n", m->theory ? "theory " : "", m->simulate ? "simulate" : "");
-    if (m->compare_x)
-        fprintf(f, "compare defaults: --x %s --theory-grid %s --sim-grid %s --y %s%s%s%s%s\n",
-                m->compare_x, m->compare_theory ? m->compare_theory : "-",
-                m->compare_sim ? m->compare_sim : "-", m->compare_y ? m->compare_y : "-",
-                m->compare_by ? " --by " : "", m->compare_by ? m->compare_by : "",
-                m->compare_set ? " with " : "", m->compare_set ? m->compare_set : "");
 }
 
 static void usage(FILE *f)
@@ -157,7 +113,7 @@ static int dispatch(int argc, char **argv)
         }
         const cav_model *m = cli_model(argv[2]);
         if (!m) return EXIT_USAGE;
-        cli_model_help(stdout, m);
+        cav_sweep_model_help(stdout, m);
         return EXIT_OKAY;
     }
     if (!strcmp(cmd, "theory") || !strcmp(cmd, "simulate") || !strcmp(cmd, "compare"))

@@ -22,23 +22,23 @@ static const struct {
     long lo, hi;
     unsigned cmds;
 } table[] = {
-    {"jobs", O_INT, A(jobs), 1, 1024, T | S | C},
-    {"seeds", O_SEEDS, A(nseeds), 1, 1000000, S | C},
-    {"seed", O_LONG, A(seed0), 0, 1L << 40, S | C},
+    {"jobs", O_INT, A(sw.jobs), 1, CAV_SWEEP_JOBS_MAX, T | S | C},
+    {"seeds", O_SEEDS, A(sw.nseeds), 1, CAV_SWEEP_SEEDS_MAX, S | C},
+    {"seed", O_LONG, A(sw.seed0), 0, CAV_SWEEP_SEED_MAX, S | C},
     {"store", O_STR, A(store), 0, 0, T | S | C},
     {"no-store", O_FLAG, A(nostore), 0, 0, T | S | C},
     {"recompute", O_FLAG, A(recompute), 0, 0, T | S | C},
     {"progress", O_FLAG, A(progress), 0, 0, T | S | C},
     {"format", O_FORMAT, A(format), 0, 0, T | S | C},
-    {"max-memory", O_MEMORY, A(max_memory_gb), 0, 0, T | S | C},
-    {"o", O_STR, A(out), 0, 0, C | P},
-    {"x", O_STR, A(x), 0, 0, C | P},
-    {"y", O_STR, A(y), 0, 0, C | P},
-    {"by", O_STR, A(by), 0, 0, C | P},
-    {"heat", O_STR, A(heat), 0, 0, C | P},
-    {"marks", O_STR, A(marks), 0, 0, C | P},
-    {"theory-grid", O_STR, A(tgrid), 0, 0, C},
-    {"sim-grid", O_STR, A(sgrid), 0, 0, C},
+    {"max-memory", O_MEMORY, A(sw.max_memory_gb), 0, 0, T | S | C},
+    {"o", O_STR, A(sw.out), 0, 0, C | P},
+    {"x", O_STR, A(sw.x), 0, 0, C | P},
+    {"y", O_STR, A(sw.y), 0, 0, C | P},
+    {"by", O_STR, A(sw.by), 0, 0, C | P},
+    {"heat", O_STR, A(sw.heat), 0, 0, C | P},
+    {"marks", O_STR, A(sw.marks), 0, 0, C | P},
+    {"theory-grid", O_STR, A(sw.tgrid), 0, 0, C},
+    {"sim-grid", O_STR, A(sw.sgrid), 0, 0, C},
     {"model", O_STR, A(model_name), 0, 0, P},
     {"where", O_WHERE, A(where), 0, 0, P},
 };
@@ -51,18 +51,14 @@ const char *cli_command_name(unsigned cmd)
                                  : "plot";
 }
 
-/* Integer option value in [lo, hi]. */
+/* Integer option value in [lo, hi] (checked by the library, as for its binding API). */
 static int int_opt(const char *name, const char *val, long lo, long hi, long *out)
 {
-    char *end = NULL;
-    long x = strtol(val, &end, 10);
-    if (!*val || *end || x < lo || x > hi || *val == ' ') {
-        char shown[160];
-        cav_text_escape(val, shown, sizeof shown);
-        cli_error("--%s: '%s' is not an integer in [%ld, %ld]", name, shown, lo, hi);
+    cav_err err = {0};
+    if (cav_sweep_opt_int(name, val, lo, hi, out, &err)) {
+        cli_error("%s", err.msg);
         return 0;
     }
-    *out = x;
     return 1;
 }
 
@@ -84,7 +80,7 @@ static int store_value(cli_args *a, int k, const char *val)
     case O_SEEDS:
         if (!int_opt(name, val, table[k].lo, table[k].hi, &x)) return 0;
         *(int *)(void *)field = (int)x;
-        if (table[k].kind == O_SEEDS) a->seeds_set = 1;
+        if (table[k].kind == O_SEEDS) a->sw.seeds_set = 1;
         return 1;
     case O_LONG:
         if (!int_opt(name, val, table[k].lo, table[k].hi, &x)) return 0;
@@ -98,14 +94,12 @@ static int store_value(cli_args *a, int k, const char *val)
         a->format = !strcmp(val, "csv") ? CAV_FMT_CSV : CAV_FMT_JSON;
         return 1;
     case O_MEMORY: {
-        char *end = NULL;
-        double gb = strtod(val, &end);
-        if (!*val || *end || !(gb >= 0) || gb > 1e6) {
-            cli_error("--max-memory: '%s' is not a number of GB in [0, 1e6] (0: no limit)", shown);
+        cav_err err = {0};
+        if (cav_sweep_opt_memory(val, &a->sw.max_memory_gb, &err)) {
+            cli_error("%s", err.msg);
             return 0;
         }
-        a->max_memory_gb = gb;
-        a->memory_set = 1;
+        a->sw.memory_set = 1;
         return 1;
     }
     case O_WHERE:
@@ -172,48 +166,14 @@ int cli_parse(int argc, char **argv, unsigned cmd, cli_args *a)
             continue;
         }
         /* A model parameter: checked once every option is known. */
-        if (a->nparams == CLI_MAX_PARAM_ARGS) {
+        cav_sweep_args *sw = &a->sw;
+        if (sw->nparams == CLI_MAX_PARAM_ARGS) {
             cli_error("too many parameter options (at most %d)", CLI_MAX_PARAM_ARGS);
             return EXIT_USAGE;
         }
-        a->pname[a->nparams] = arg + 2;
-        a->pnamelen[a->nparams] = strlen(name);
-        a->ptext[a->nparams++] = val;
+        sw->pname[sw->nparams] = arg + 2;
+        sw->pnamelen[sw->nparams] = strlen(name);
+        sw->ptext[sw->nparams++] = val;
     }
     return -1;
-}
-
-int cli_figure_kind(const cav_model *m, cli_args *a, const char *x)
-{
-    if (!a->heat)
-        a->heat = m->compare_heat;
-    else if (!*a->heat)
-        a->heat = NULL;
-    if (!a->marks)
-        a->marks = m->compare_marks;
-    else if (!*a->marks)
-        a->marks = NULL;
-    if (a->heat) {
-        int hi = cav_model_param_index(m, a->heat);
-        if (hi < 0 || (x && !strcmp(a->heat, x))) {
-            char shown[160];
-            cav_text_escape(a->heat, shown, sizeof shown);
-            cli_error("--heat: '%s' must be a parameter of model %s other than --x", shown,
-                      m->name);
-            return 0;
-        }
-    }
-    if (a->marks) {
-        char buf[512];
-        snprintf(buf, sizeof buf, "%s", a->marks);
-        char *save = NULL;
-        for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save))
-            if (cav_model_obs_index(m, t) < 0) {
-                char shown[160];
-                cav_text_escape(t, shown, sizeof shown);
-                cli_error("--marks: unknown observable '%s' of model %s", shown, m->name);
-                return 0;
-            }
-    }
-    return 1;
 }

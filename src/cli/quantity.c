@@ -5,7 +5,6 @@
  * `cavity theory`. */
 #include "cli/cli.h"
 
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +27,13 @@ static void quantity_usage(const char *name)
     }
 }
 
+/* A failed point i (0-based) of the quantity of model ctx. */
+static void report(void *ctx, size_t i, const char *msg)
+{
+    const char *const *names = ctx; /* quantity, model */
+    cli_error("%s %s point %zu: %s", names[0], names[1], i + 1, msg);
+}
+
 int cli_quantity(int argc, char **argv)
 {
     const char *name = argv[0];
@@ -41,13 +47,13 @@ int cli_quantity(int argc, char **argv)
     }
     const cav_model *m = cli_model(argv[1]);
     if (!m) return EXIT_USAGE;
-    const cav_model_quantity *q = cav_model_quantity_find(m, name);
+    cav_err err = {0};
+    const cav_model_quantity *q = cav_sweep_quantity(m, name, &err);
     if (!q) {
-        cli_error("model %s has no quantity '%s'", m->name, name);
+        cli_error("%s", err.msg);
         return EXIT_USAGE;
     }
     cav_grid g;
-    cav_err err = {0};
     if (cav_grid_init(&g, m, &err)) {
         cli_error("%s", err.msg);
         return EXIT_FAILED;
@@ -56,7 +62,7 @@ int cli_quantity(int argc, char **argv)
     for (int i = 2; i < argc; i++) {
         const char *arg = argv[i];
         if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) {
-            cli_model_help(stdout, m);
+            cav_sweep_model_help(stdout, m);
             cav_grid_free(&g);
             return EXIT_OKAY;
         }
@@ -65,16 +71,7 @@ int cli_quantity(int argc, char **argv)
             cav_grid_free(&g);
             return EXIT_USAGE;
         }
-        int pi = cav_model_param_index(m, arg + 2);
-        if (pi < 0 || !cav_model_quantity_uses(q, arg + 2)) {
-            char shown[160];
-            cav_text_escape(arg + 2, shown, sizeof shown);
-            cli_error("--%s: not a parameter of `cavity %s %s`; its parameters: %s", shown, name,
-                      m->name, q->uses && *q->uses ? q->uses : "none");
-            cav_grid_free(&g);
-            return EXIT_USAGE;
-        }
-        if (cav_grid_set(&g, arg + 2, argv[++i], &err)) {
+        if (cav_sweep_quantity_set(&g, q, arg + 2, argv[++i], &err)) {
             cli_error("%s", err.msg);
             cav_grid_free(&g);
             return EXIT_USAGE;
@@ -85,35 +82,11 @@ int cli_quantity(int argc, char **argv)
         cav_grid_free(&g);
         return EXIT_USAGE;
     }
-    /* Columns: the parameters the quantity uses, in spec order. */
-    int cols[CAV_MAX_PARAMS], ncols = 0;
-    for (int k = 0; k < m->nparams; k++)
-        if (cav_model_quantity_uses(q, m->params[k].name)) cols[ncols++] = k;
-    for (int c = 0; c < ncols; c++)
-        printf("%s,", m->params[cols[c]].name);
-    printf("%s,status\n", q->outputs);
-    int nout = cav_model_quantity_noutputs(q);
-    size_t n = cav_grid_size(&g, CAV_KIND_THEORY), failed = 0;
-    for (size_t i = 0; i < n; i++) {
-        double v[CAV_MAX_PARAMS], values[CAV_MAX_QUANTITY_OUTPUTS];
-        char buf[64];
-        cav_grid_point(&g, CAV_KIND_THEORY, i, v);
-        cav_err e = {0};
-        int st = cav_model_quantity_compute(m, q, v, values, &e);
-        for (int c = 0; c < ncols; c++) {
-            cav_param_format(&m->params[cols[c]], v[cols[c]], buf, sizeof buf);
-            printf("%s,", buf);
-        }
-        for (int k = 0; k < nout; k++) {
-            cav_fmt_double(st == CAV_OK ? values[k] : NAN, buf, sizeof buf);
-            printf("%s,", buf);
-        }
-        printf("%s\n", cav_status_name(st));
-        if (st != CAV_OK) {
-            failed++;
-            cli_error("%s %s point %zu: %s", name, m->name, i + 1, e.msg);
-        }
-    }
+    /* The table on stdout (a failed write is reported when main closes it), each failed point
+     * on stderr after its row. */
+    size_t n = 0, failed = 0;
+    const char *names[2] = {name, m->name};
+    (void)cav_sweep_quantity_write(stdout, &g, q, report, (void *)names, &failed, &n, &err);
     cav_grid_free(&g);
     if (failed) rc = failed == n ? EXIT_FAILED : EXIT_PARTIAL;
     return rc;

@@ -48,19 +48,23 @@ int cli_plot(int argc, char **argv)
     }
     const cav_model *m = cli_model(a.model_name);
     if (!m) return EXIT_USAGE;
-    if (!a.x) a.x = m->compare_x;
-    if (!a.y) a.y = m->compare_y ? m->compare_y : m->obs[0].name;
-    if (!a.by) a.by = m->compare_by;
-    if (!cli_figure_kind(m, &a, a.x)) return EXIT_USAGE;
+    if (!a.sw.x) a.sw.x = m->compare_x;
+    if (!a.sw.y) a.sw.y = m->compare_y ? m->compare_y : m->obs[0].name;
+    if (!a.sw.by) a.sw.by = m->compare_by;
+    cav_err kerr = {0};
+    if (cav_sweep_figure_kind(m, &a.sw.heat, &a.sw.marks, a.sw.x, &kerr)) {
+        cli_error("%s", kerr.msg);
+        return EXIT_USAGE;
+    }
     char def[256];
     snprintf(def, sizeof def, "%s.svg", m->name);
-    if (!a.out) a.out = def;
+    if (!a.sw.out) a.sw.out = def;
     cav_err err = {0};
-    if (!a.x) {
+    if (!a.sw.x) {
         cli_error("plot: --x is required");
         return EXIT_USAGE;
     }
-    if (cav_figure_format(a.out, &err) < 0 || !cav_figure_gnuplot(&err)) {
+    if (cav_figure_format(a.sw.out, &err) < 0 || !cav_figure_gnuplot(&err)) {
         cli_error("%s", err.msg);
         return EXIT_USAGE;
     }
@@ -85,12 +89,12 @@ int cli_plot(int argc, char **argv)
         cli_error("plot: no stored results of model %s match", m->name);
         code = EXIT_FAILED;
     }
-    cav_figure_opts fo = {a.x, a.y, a.by, a.heat, a.marks};
-    if (code == EXIT_OKAY && cav_figure_write_opts(a.out, use, n, &fo, &err)) {
+    cav_figure_opts fo = {a.sw.x, a.sw.y, a.sw.by, a.sw.heat, a.sw.marks};
+    if (code == EXIT_OKAY && cav_figure_write_opts(a.sw.out, use, n, &fo, &err)) {
         cli_error("%s", err.msg);
         code = err.code == CAV_EINVAL ? EXIT_USAGE : EXIT_FAILED;
     }
-    if (code == EXIT_OKAY) cli_error("figure written to %s", a.out);
+    if (code == EXIT_OKAY) cli_error("figure written to %s", a.sw.out);
     char bad[CAV_ERR_MSG_LEN];
     long nbad = cav_store_damaged(st, bad, sizeof bad);
     if (nbad > 0) cli_error("%s; %ld damaged row(s) left out", bad, nbad);

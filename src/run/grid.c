@@ -212,6 +212,18 @@ int cav_grid_parse(const cav_param_spec *p, const char *text, double **vals, siz
     return parse_list(p, buf, shown, vals, n, err);
 }
 
+/* Give parameter i the values vals[0..n) (owned by g from now on), in the order set. */
+static void grid_put(cav_grid *g, int i, double *vals, size_t n)
+{
+    free(g->vals[i]);
+    g->vals[i] = vals;
+    g->n[i] = n;
+    int seen = 0;
+    for (int j = 0; j < g->nset; j++)
+        seen |= g->order[j] == i;
+    if (!seen && g->nset < CAV_MAX_PARAMS) g->order[g->nset++] = i;
+}
+
 int cav_grid_set(cav_grid *g, const char *name, const char *text, cav_err *err)
 {
     const cav_model *m = g->model;
@@ -221,13 +233,51 @@ int cav_grid_set(cav_grid *g, const char *name, const char *text, cav_err *err)
     size_t n;
     int s = cav_grid_parse(&m->params[i], text, &vals, &n, err);
     if (s) return s;
-    free(g->vals[i]);
-    g->vals[i] = vals;
-    g->n[i] = n;
-    int seen = 0;
-    for (int j = 0; j < g->nset; j++)
-        seen |= g->order[j] == i;
-    if (!seen && g->nset < CAV_MAX_PARAMS) g->order[g->nset++] = i;
+    grid_put(g, i, vals, n);
+    return CAV_OK;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+int cav_grid_set_values(cav_grid *g, const char *name, const double *v, size_t n, cav_err *err)
+{
+    const cav_model *m = g->model;
+    int i = cav_model_param_find(m, name, err);
+    if (i < 0) return CAV_EINVAL;
+    const cav_param_spec *p = &m->params[i];
+    if (n == 0) return cav_err_set(err, CAV_EINVAL, "%s: empty value", p->name);
+    if (n > CAV_GRID_MAX_VALUES)
+        return cav_err_set(err, CAV_EINVAL, "%s: %zu values (at most %d)", p->name, n,
+                           CAV_GRID_MAX_VALUES);
+    double *vals = malloc(n * sizeof *vals), *sorted = malloc(n * sizeof *sorted);
+    int s = vals && sorted
+                ? CAV_OK
+                : cav_err_set(err, CAV_ENOMEM, "%s: out of memory for %zu values", p->name, n);
+    for (size_t k = 0; !s && k < n; k++) {
+        vals[k] = v[k] == 0 ? 0.0 : v[k]; /* -0 and 0 are one point */
+        s = cav_param_check(p, vals[k], err);
+    }
+    /* No value twice: sorted neighbours differ (n log n, for long arrays). */
+    if (!s) {
+        memcpy(sorted, vals, n * sizeof *vals);
+        qsort(sorted, n, sizeof *sorted, cmp_double);
+    }
+    for (size_t k = 1; !s && k < n; k++)
+        if (sorted[k] == sorted[k - 1]) {
+            char t[64];
+            cav_param_format(p, sorted[k], t, sizeof t);
+            s = cav_err_set(err, CAV_EINVAL, "%s: value %s appears twice in the list", p->name, t);
+        }
+    free(sorted);
+    if (s) {
+        free(vals);
+        return s;
+    }
+    grid_put(g, i, vals, n);
     return CAV_OK;
 }
 

@@ -1,6 +1,8 @@
 /* BLAS/LAPACK boundary helpers (see core/la.h). */
 #include "core/la.h"
 
+#include <pthread.h>
+
 int openblas_get_num_threads(void);
 void openblas_set_num_threads(int);
 
@@ -36,4 +38,22 @@ int cav_la_set_threads(int n)
     int old = openblas_get_num_threads();
     openblas_set_num_threads(n);
     return old;
+}
+
+/* Sweeps holding BLAS to one thread, and the count to restore when the last one ends. */
+static pthread_mutex_t serial_mu = PTHREAD_MUTEX_INITIALIZER;
+static int serial_holds, serial_saved;
+
+void cav_la_serial_begin(void)
+{
+    pthread_mutex_lock(&serial_mu);
+    if (serial_holds++ == 0) serial_saved = cav_la_set_threads(1);
+    pthread_mutex_unlock(&serial_mu);
+}
+
+void cav_la_serial_end(void)
+{
+    pthread_mutex_lock(&serial_mu);
+    if (serial_holds > 0 && --serial_holds == 0) cav_la_set_threads(serial_saved);
+    pthread_mutex_unlock(&serial_mu);
 }

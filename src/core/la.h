@@ -26,5 +26,10 @@ double cav_la_dot(size_t n, const double *x, const double *y);
 /* Limit BLAS to one thread inside parallel regions that already use all cores; returns the old
  * count so it can be restored. */
 int cav_la_set_threads(int n);
+/* BLAS on one thread from begin to end, for sweeps that run several at once in one process
+ * (BLAS's thread count is process-wide): the first begin saves the count and sets 1, the last
+ * end restores it. Thread-safe; pairs may overlap. */
+void cav_la_serial_begin(void);
+void cav_la_serial_end(void);
 
 #endif

@@ -648,8 +648,9 @@ int cav_run_exec(const cav_grid *g, const cav_run_opts *o, cav_run **out, cav_er
     /* OpenBLAS's results depend on its thread count (reductions are split differently), so a
      * sweep always runs BLAS on one thread per worker: results are then the same for any jobs,
      * and stored rows match recomputed ones. Parallelism comes from the workers. */
-    int old_blas = cav_la_set_threads(1);
-    int nthreads = o->jobs;
+    cav_la_serial_begin(); /* with other sweeps of this process: the count is process-wide */
+    /* No more workers than units (a single point runs on the calling thread's one worker). */
+    int nthreads = (size_t)o->jobs < w.nunits ? o->jobs : w.nunits > 0 ? (int)w.nunits : 1;
     pthread_t *th = calloc((size_t)nthreads, sizeof *th);
     int started = 0;
     if (th)
@@ -694,7 +695,7 @@ int cav_run_exec(const cav_grid *g, const cav_run_opts *o, cav_run **out, cav_er
         free(stopreq);
     }
 #endif
-    cav_la_set_threads(old_blas);
+    cav_la_serial_end();
     pthread_mutex_destroy(&w.mu);
     pthread_cond_destroy(&w.seam_cv);
     free(w.seam_ready);

@@ -173,6 +173,11 @@ _MAX_TEXT = 4095  # bytes of one grid text (CAV_GRID_MAX_TEXT - 1)
 
 
 def _num_text(v):
+    t = type(v)
+    if t is float:
+        return repr(v)  # shortest round-trip form: the library reads the same double
+    if t is int or t is str:
+        return str(v)
     if isinstance(v, (bool, np.bool_)):
         raise TypeError("cavity: a boolean is not a parameter value")
     if isinstance(v, numbers.Integral):
@@ -189,8 +194,13 @@ def _is_seq(v):
         hasattr(v, "__array__") and hasattr(v, "__len__") and not isinstance(v, str))
 
 
+_SCALARS = (float, int, str)
+
+
 def _param(v):
-    """(text, values, count): a grid text, or for long numeric lists an array of doubles."""
+    """(text, values): a grid text, or for long numeric lists an array of doubles."""
+    if type(v) in _SCALARS:
+        return _num_text(v), None
     if isinstance(v, np.ndarray) and v.ndim == 0:
         v = v.item()
     if not _is_seq(v):
@@ -205,6 +215,11 @@ def _param(v):
 
 def _single(v):
     """1 if the value is one value (not a list, not a grid text)."""
+    t = type(v)
+    if t is float or t is int:
+        return True
+    if t is str:
+        return "," not in v and ":" not in v
     if _is_seq(v):
         return isinstance(v, np.ndarray) and v.ndim == 0
     return not (isinstance(v, str) and ("," in v or ":" in v))
@@ -216,7 +231,7 @@ def _pairs(options, params):
         if v is None:
             continue
         names.append(k)
-        texts.append(v if isinstance(v, str) else _num_text(v))
+        texts.append(_num_text(v))
         arrays.append(None)
     for k, v in params.items():
         t, arr = _param(v)
@@ -230,7 +245,7 @@ def _carrays(names, texts, arrays):
     n = len(names)
     cn = (_lib.ctypes.c_char_p * n)(*[x.encode() for x in names])
     ct = (_lib.ctypes.c_char_p * n)(*[None if x is None else x.encode() for x in texts])
-    if not any(a is not None for a in arrays):
+    if all(a is None for a in arrays):
         return n, cn, ct, None, None, None
     P = _lib.ctypes.POINTER(_lib.ctypes.c_double)
     cv = (P * n)(*[a.ctypes.data_as(P) if a is not None else None for a in arrays])
@@ -385,9 +400,16 @@ def _mpl():
 
 
 def _cores():
-    import os
-    try:
-        return max(1, min(len(os.sched_getaffinity(0)), 1024))
-    except (AttributeError, OSError):  # pragma: no cover
-        return max(1, min(os.cpu_count() or 1, 1024))
+    """The cores this process may use (as the command line's default --jobs), at most 1024."""
+    global _ncores
+    if _ncores is None:
+        import os
+        try:
+            _ncores = max(1, min(len(os.sched_getaffinity(0)), 1024))
+        except (AttributeError, OSError):  # pragma: no cover
+            _ncores = max(1, min(os.cpu_count() or 1, 1024))
+    return _ncores
+
+
+_ncores = None
 

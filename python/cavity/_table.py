@@ -21,7 +21,13 @@ _INT_ALWAYS = ("iterations", "seeds")
 try:  # pandas internals, for the fast construction; any failure falls back to the public API
     from pandas._libs.internals import BlockPlacement as _BlockPlacement
     from pandas.core.internals import BlockManager as _BlockManager
-    from pandas.core.internals.blocks import new_block as _new_block
+    try:  # pandas 1.x: a block class per kind of values (checked by the tests)
+        from pandas.core.internals.blocks import NumericBlock as _Num
+        from pandas.core.internals.blocks import ObjectBlock as _Obj
+        _klass = {"f": _Num, "i": _Num, "s": _Obj}
+    except ImportError:  # pragma: no cover - pandas 2.x
+        from pandas.core.internals.blocks import NumpyBlock as _Np
+        _klass = {"f": _Np, "i": _Np, "s": _Np}
     _fast = True
 except Exception:  # pragma: no cover - other pandas versions
     _fast = False
@@ -57,9 +63,8 @@ def _build(layout, cols, nrows):
     global _fast
     if _fast and layout.place:
         try:
-            blocks = [_new_block(cols[k], layout.place[k], ndim=2) for k in "fis" if k in cols]
-            mgr = _BlockManager(blocks, [layout.columns, pd.RangeIndex(nrows)],
-                                verify_integrity=False)
+            blocks = [_klass[k](cols[k], layout.place[k], 2) for k in "fis" if k in cols]
+            mgr = _BlockManager(blocks, [layout.columns, _range(nrows)], verify_integrity=False)
             if hasattr(pd.DataFrame, "_from_mgr"):
                 return pd.DataFrame._from_mgr(mgr, mgr.axes)
             return pd.DataFrame(mgr)
@@ -76,27 +81,38 @@ def _build_public(layout, cols, nrows):
     return pd.DataFrame({n: data[n] for n in layout.names}, index=pd.RangeIndex(nrows))
 
 
-_base_kinds = {}
+_heads = {}
+_ranges = {}
+
+
+def _range(n):
+    """RangeIndex(n), shared between frames for small n (an Index is immutable)."""
+    r = _ranges.get(n)
+    if r is None:
+        r = pd.RangeIndex(n)
+        if n <= 64:
+            _ranges[n] = r
+    return r
 
 
 def frame(text, strcols=(), intcols=(), public=False):
     """DataFrame of a CSV table; strcols / intcols name the string / integer parameters."""
     head, _, body = text.partition("\n")
     key0 = (head, strcols, intcols)
-    base = _base_kinds.get(key0)
+    base = _heads.get(key0)
     if base is None:
         names0 = head.split(",") if head else []
-        base = _base_kinds[key0] = (names0, _kinds(names0, strcols, intcols))
-    names, kinds = base
+        kinds0 = _kinds(names0, strcols, intcols)
+        ints0 = [j for j, k in enumerate(kinds0) if k == "i"]
+        base = _heads[key0] = (names0, kinds0, ints0, _layout(head, names0, kinds0))
+    names, kinds, ints, layout = base
     rows = [l.split(",") for l in body.split("\n") if l]
     nrows = len(rows)
     fields = list(zip(*rows)) if rows else [()] * len(names)
-    if "i" in kinds:  # an integer column with empty fields is float (NaN where empty)
+    if ints and any("" in fields[j] for j in ints):
+        # an integer column with empty fields is float (NaN where empty)
         kinds = "".join("f" if k == "i" and "" in fields[j] else k for j, k in enumerate(kinds))
-    key = (head, kinds)
-    layout = _layouts.get(key)
-    if layout is None:
-        layout = _layouts[key] = _Layout(names, kinds)
+        layout = _layout(head, names, kinds)
     cols = {}
     pos = layout.pos
     if pos["f"]:
@@ -109,3 +125,11 @@ def frame(text, strcols=(), intcols=(), public=False):
         cols["s"] = np.array([v if v else None for j in pos["s"] for v in fields[j]],
                              dtype=object).reshape(len(pos["s"]), nrows)
     return (_build_public if public else _build)(layout, cols, nrows)
+
+
+def _layout(head, names, kinds):
+    key = (head, kinds)
+    layout = _layouts.get(key)
+    if layout is None:
+        layout = _layouts[key] = _Layout(names, kinds)
+    return layout

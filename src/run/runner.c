@@ -352,6 +352,9 @@ static void theory_unit(sweep *w, size_t u)
 static void *worker(void *arg)
 {
     sweep *w = arg;
+    /* OpenMP threads lent to this worker's computations; restored afterwards, as this may be
+     * the caller's thread. */
+    int omp_old = omp_get_max_threads();
     if (w->o->jobs > 1) omp_set_num_threads(w->threads);
     size_t u;
     while (take(w, &u)) {
@@ -366,6 +369,7 @@ static void *worker(void *arg)
             pthread_mutex_unlock(&w->mu);
         }
     }
+    if (w->o->jobs > 1) omp_set_num_threads(omp_old);
     return NULL;
 }
 
@@ -649,9 +653,14 @@ int cav_run_exec(const cav_grid *g, const cav_run_opts *o, cav_run **out, cav_er
      * sweep always runs BLAS on one thread per worker: results are then the same for any jobs,
      * and stored rows match recomputed ones. Parallelism comes from the workers. */
     cav_la_serial_begin(); /* with other sweeps of this process: the count is process-wide */
-    /* No more workers than units (a single point runs on the calling thread's one worker). */
+    /* No more workers than units; one worker runs on the calling thread (a single point costs
+     * no thread creation), except on an MPI rank 0 that serves other ranks meanwhile. */
     int nthreads = (size_t)o->jobs < w.nunits ? o->jobs : w.nunits > 0 ? (int)w.nunits : 1;
-    pthread_t *th = calloc((size_t)nthreads, sizeof *th);
+    int spawn = nthreads > 1;
+#if CAVITY_HAVE_MPI
+    spawn |= mpi_size > 1;
+#endif
+    pthread_t *th = spawn ? calloc((size_t)nthreads, sizeof *th) : NULL;
     int started = 0;
     if (th)
         for (; started < nthreads; started++)

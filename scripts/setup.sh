@@ -5,7 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PKGS="build-essential cmake pkg-config libopenblas-dev liblapacke-dev libgsl-dev libsqlite3-dev
       libcjson-dev libcmocka-dev gnuplot-nox libopenmpi-dev openmpi-bin python3 python3-numpy
-      python3-sklearn sqlite3 openssh-client"
+      python3-sklearn sqlite3 openssh-client python3-pandas python3-matplotlib python3-pytest
+      python3-venv python3-pip python3-setuptools python3-wheel"
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -83,13 +83,13 @@ def figure(df, x, ys, by=None, ax=None, title=None, params=None):
                                label=(label if not len(th) else None)
                                if panel is axes[0] else None)
     xv = df[x].to_numpy(dtype=float)
-    xv = xv[np.isfinite(xv) & (xv > 0)]
+    xv = xv[np.isfinite(xv)]
     for panel, y in zip(axes, ys):
         panel.set_xlabel(x)
         panel.set_ylabel(y)
         panel.grid(alpha=0.3)
-        if len(xv) and xv.max() / xv.min() >= 100:
-            panel.set_xscale("log")
+        if len(xv) and xv.min() > 0 and xv.max() / xv.min() >= 100:
+            panel.set_xscale("log")  # positive x over two decades or more
     if any(_label(keys, k) for k in order):
         axes[0].legend(fontsize=8)
     if title:

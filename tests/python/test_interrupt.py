@@ -91,6 +91,26 @@ def test_cancel_from_another_thread(cavity):
     assert lib.api_sweep(c.h, b"theory", b"raf", 0, None, None, None, None, 0) == 0
 
 
+def test_sweeps_in_threads_at_once(cavity):
+    """Sweeps running at once from several Python threads give the numbers each gives alone
+    (BLAS is held to one thread while any sweep runs)."""
+    args = [dict(alpha="0.5:2:6", d=200, seeds=3), dict(alpha="1:3:6", d=150, seeds=3)]
+    alone = [cavity.simulate("raf", jobs=2, **a) for a in args]
+    got = [None, None]
+
+    def run(i):
+        got[i] = cavity.simulate("raf", jobs=2, **args[i])
+
+    for _ in range(2):
+        ts = [threading.Thread(target=run, args=(i,)) for i in range(2)]
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join()
+        for i in range(2):
+            pd.testing.assert_frame_equal(got[i], alone[i], check_exact=True)
+
+
 def test_gil_released_while_computing(cavity):
     count = [0]
     stop = threading.Event()

@@ -381,8 +381,9 @@ def load(path, model, /, kind=None, **where):
 def plot(df, x, y, by=None, ax=None, title=None):
     """Draw a table of theory() / simulate() / compare() / load(): x a column, y an observable
     or a list of them (one panel each), by a column coloured by (curves are also told apart by
-    the other parameters that vary). Theory rows are lines, simulation rows points with
-    standard-error bars. ax: a matplotlib Axes or a list of them (one per y) to draw into.
+    the other parameters that vary). Theory rows are lines (broken where the equations did not
+    converge), simulation rows points with standard-error bars; simulation points with failed
+    seeds (status other than ok) are hollow and do not set the axis limits. ax: a matplotlib Axes or a list of them (one per y) to draw into.
     Returns the matplotlib Figure."""
     ys = [y] if isinstance(y, str) else list(y)
     model = df.attrs.get("model")

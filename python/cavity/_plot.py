@@ -63,16 +63,21 @@ def figure(df, x, ys, by=None, ax=None, title=None, params=None):
         groups.setdefault(key, []).append(i)
     colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     order = sorted(groups, key=lambda k: tuple(str(v) for v in k))
+    ok = (df["status"] == "ok").to_numpy() if "status" in df.columns else np.ones(len(df), bool)
+    failed = []  # simulation points with failed seeds, drawn last, hollow
     for gi, key in enumerate(order):
         colour = colours[gi % len(colours)]
-        rows = df.iloc[groups[key]]
-        rk = np.asarray(kinds)[groups[key]]
+        idx = np.asarray(groups[key])
+        rk = np.asarray(kinds)[idx]
         label = _label(keys, key) or None
         for panel, y in zip(axes, ys):
-            th = rows[rk == "theory"].sort_values(x)
-            sm = rows[rk == "simulation"].sort_values(x)
+            th = df.iloc[idx[rk == "theory"]].sort_values(x)
+            sm = df.iloc[idx[(rk == "simulation") & ok[idx]]].sort_values(x)
+            bad = df.iloc[idx[(rk == "simulation") & ~ok[idx]]]
             if len(th):
-                panel.plot(th[x], th[y], "-", color=colour, lw=1.5,
+                # a point whose equations did not converge breaks the line
+                yv = th[y].where(th["status"] == "ok") if "status" in th.columns else th[y]
+                panel.plot(th[x], yv, "-", color=colour, lw=1.5,
                            label=label if panel is axes[0] else None)
             sm = sm[sm[y].notna()]  # a theory-only observable is empty on simulation rows
             if len(sm):
@@ -82,6 +87,15 @@ def figure(df, x, ys, by=None, ax=None, title=None, params=None):
                 panel.errorbar(sm[x], sm[y], yerr=se, fmt="o", ms=4, capsize=2, color=colour,
                                label=(label if not len(th) else None)
                                if panel is axes[0] else None)
+            bad = bad[bad[y].notna()]
+            if len(bad):
+                failed.append((panel, bad[x], bad[y], colour))
+    # Points with failed seeds (status not ok: the mean of the seeds that completed, or of the
+    # failed ones when none did) are hollow and do not set the axis limits.
+    for panel, fx, fy, colour in failed:
+        lim = panel.get_ylim()
+        panel.plot(fx, fy, "o", ms=5, mfc="none", color=colour)
+        panel.set_ylim(lim)
     xv = df[x].to_numpy(dtype=float)
     xv = xv[np.isfinite(xv)]
     for panel, y in zip(axes, ys):
@@ -93,6 +107,7 @@ def figure(df, x, ys, by=None, ax=None, title=None, params=None):
     if any(_label(keys, k) for k in order):
         axes[0].legend(fontsize=8)
     if title:
-        fig.suptitle(title + "  (lines: theory, points: simulation +- 1 s.e.)", fontsize=10)
+        fig.suptitle(title + "  (lines: theory, points: simulation +- 1 s.e.%s)"
+                     % ("; hollow: some seeds failed" if failed else ""), fontsize=10)
     fig.tight_layout()
     return fig

@@ -231,8 +231,11 @@ static int parse_pairs(unsigned cmd, const char *cmdname, int n, const char *con
             q->store = text;
             break;
         case OPT_RECOMPUTE:
-            if (strcmp(text, "0") && strcmp(text, "1"))
-                return cav_err_set(err, CAV_EINVAL, "--recompute: '%s' is not 0 or 1", shown);
+            if (strcmp(text, "0") && strcmp(text, "1")) {
+                char tshown[160];
+                cav_text_escape(text, tshown, sizeof tshown);
+                return cav_err_set(err, CAV_EINVAL, "--recompute: '%s' is not 0 or 1", tshown);
+            }
             q->recompute = text[0] == '1';
             break;
         case OPT_MEMORY:

@@ -317,18 +317,22 @@ def simulate(model, /, *, seeds=10, seed=1, store=None, jobs=None, recompute=Fal
     return _sweep("simulate", model, opts, params, single)
 
 
-def compare(model, /, *, x=None, theory_grid=None, sim_grid=None, y=None, by=None, seeds=None,
-            seed=1, store=None, jobs=None, recompute=False, max_memory=None, plot=None,
-            **params):
+def compare(model, /, *, x=None, theory_grid=None, sim_grid=None, y=None, by=None, heat=None,
+            marks=None, seeds=None, seed=1, store=None, jobs=None, recompute=False,
+            max_memory=None, plot=None, **params):
     """Theory and simulation side by side, as `cavity compare` runs them (the model's compare
     defaults, then params; x the swept parameter with its theory and simulation grids). The
     table has a `kind` column. With matplotlib (Debian: python3-matplotlib) the figure, theory
     as lines and simulation as points with standard-error bars (one panel per observable of y,
     one colour per value of by), is in df.attrs["figure"]; plot=False skips it, plot=True
-    insists on it (ImportError without matplotlib)."""
+    insists on it (ImportError without matplotlib). heat: a parameter, for a heatmap of the
+    simulated y over (x, heat) instead; marks: theory observables drawn as thresholds on the
+    x axis (a comma-separated text or a list); None: the model's defaults, "": none."""
+    if marks is not None and not isinstance(marks, str):
+        marks = ",".join(marks)
     opts = _opts(jobs if jobs is not None else _cores(), store, recompute, max_memory) + [
-        ("seeds", seeds), ("seed", seed), ("x", x), ("y", y), ("by", by),
-        ("theory-grid", theory_grid), ("sim-grid", sim_grid)]
+        ("seeds", seeds), ("seed", seed), ("x", x), ("y", y), ("by", by), ("heat", heat),
+        ("marks", marks), ("theory-grid", theory_grid), ("sim-grid", sim_grid)]
     df = _sweep("compare", model, opts, params, False)
     if plot is not False:
         h = help(model)
@@ -336,9 +340,16 @@ def compare(model, /, *, x=None, theory_grid=None, sim_grid=None, y=None, by=Non
         xs = x or cmp["x"]
         ys = y or cmp["y"] or h["observables"][0]["name"]
         bys = by if by is not None else cmp["by"]
+        hs = heat if heat is not None else cmp.get("heat")
+        ms = marks if marks is not None else cmp.get("marks")
+        ms = [m for m in (ms or "").split(",") if m]
         try:
-            df.attrs["figure"] = _mpl().figure(df, xs, ys.split(","), bys, title=model,
-                                                params=_param_names(model))
+            if hs:
+                df.attrs["figure"] = _mpl().heatmap(df, xs, hs, ys.split(","), marks=ms,
+                                                     title=model)
+            else:
+                df.attrs["figure"] = _mpl().figure(df, xs, ys.split(","), bys, title=model,
+                                                    params=_param_names(model), marks=ms)
         except ImportError as e:
             if plot:
                 raise
@@ -378,17 +389,23 @@ def load(path, model, /, kind=None, **where):
     return _attrs(_frame(c.text(), h["_str"] if h else (), h["_int"] if h else ()), model, c)
 
 
-def plot(df, x, y, by=None, ax=None, title=None):
+def plot(df, x, y, by=None, ax=None, title=None, marks=(), heat=None):
     """Draw a table of theory() / simulate() / compare() / load(): x a column, y an observable
     or a list of them (one panel each), by a column coloured by (curves are also told apart by
     the other parameters that vary). Theory rows are lines (broken where the equations did not
     converge), simulation rows points with standard-error bars; simulation points with failed
-    seeds (status other than ok) are hollow and do not set the axis limits. ax: a matplotlib Axes or a list of them (one per y) to draw into.
-    Returns the matplotlib Figure."""
+    seeds (status other than ok) are hollow and do not set the axis limits. marks: theory
+    observables that are positions on the x axis (thresholds), drawn as dashed vertical lines.
+    heat: a parameter, for a heatmap of the simulated y over (x, heat) instead (marks then are
+    curves across the heat values). ax: a matplotlib Axes or a list of them (one per y) to draw
+    into. Returns the matplotlib Figure."""
     ys = [y] if isinstance(y, str) else list(y)
+    marks = [m for m in marks.split(",") if m] if isinstance(marks, str) else list(marks)
+    if heat:
+        return _mpl().heatmap(df, x, heat, ys, marks=marks, ax=ax, title=title)
     model = df.attrs.get("model")
     return _mpl().figure(df, x, ys, by, ax=ax, title=title,
-                          params=_param_names(model) if model else None)
+                          params=_param_names(model) if model else None, marks=marks)
 
 
 def _param_names(model):

@@ -1,5 +1,7 @@
 """Figures of cavity tables with matplotlib: theory as lines, simulation as points with
-standard-error bars, one panel per observable, one colour per curve."""
+standard-error bars, one panel per observable, one colour per curve; theory thresholds
+(marks) as labelled vertical lines; or a heatmap of the simulated observables over two
+parameters (as `cavity compare --heat`)."""
 try:
     import matplotlib
     import matplotlib.pyplot as plt
@@ -33,7 +35,93 @@ def _label(keys, vals):
     return ", ".join("%s=%s" % (k, v) for k, v in zip(keys, vals))
 
 
-def figure(df, x, ys, by=None, ax=None, title=None, params=None):
+def _check_marks(df, marks):
+    for m in marks:
+        if m not in df.columns:
+            raise ValueError("cavity.plot: mark '%s' is not a column" % m)
+
+
+def _mark_values(df, kinds, idx, m):
+    """The distinct finite theory values of observable m on rows idx."""
+    rows = idx[np.asarray(kinds)[idx] == "theory"]
+    v = df[m].to_numpy(dtype=float)[rows] if len(rows) else np.array([])
+    return np.unique(v[np.isfinite(v)])
+
+
+def _kinds(df):
+    if "kind" in df.columns:
+        return df["kind"]
+    kind = "simulation" if any(str(c).endswith("_se") for c in df.columns) else "theory"
+    return np.full(len(df), kind, dtype=object)
+
+
+def _edges(v):
+    """Cell edges halfway between neighbouring sorted values (a single value: +-0.5)."""
+    if len(v) == 1:
+        return np.array([v[0] - 0.5, v[0] + 0.5])
+    mid = (v[1:] + v[:-1]) / 2
+    return np.concatenate([[v[0] - (mid[0] - v[0])], mid, [v[-1] + (v[-1] - mid[-1])]])
+
+
+def heatmap(df, x, heat, ys, marks=(), ax=None, title=None):
+    """One panel per observable of ys: the simulated value (mean over seeds) at each grid point
+    of (x, heat), cells bounded halfway between neighbouring values; marks, theory observables
+    that are positions on the x axis, as curves (value, heat) across the heat values."""
+    for c in [x, heat] + list(ys):
+        if c not in df.columns:
+            raise ValueError("cavity.plot: '%s' is not a column" % c)
+    _check_marks(df, marks)
+    kinds = np.asarray(_kinds(df))
+    sim = df[kinds == "simulation"]
+    if not len(sim):
+        raise ValueError("cavity.plot: a heatmap needs simulation rows")
+    if ax is None:
+        fig, axes = plt.subplots(1, len(ys), figsize=(4.6 * len(ys), 3.8), squeeze=False)
+        axes = list(axes[0])
+    else:
+        axes = list(ax) if isinstance(ax, (list, tuple, np.ndarray)) else [ax]
+        fig = axes[0].figure
+    xs = np.unique(sim[x].to_numpy(dtype=float))
+    hs = np.unique(sim[heat].to_numpy(dtype=float))
+    th = df[kinds == "theory"]
+    styles = ["-", "--", ":", "-."]
+    for panel, y in zip(axes, ys):
+        z = np.full((len(hs), len(xs)), np.nan)
+        for _, r in sim.iterrows():
+            z[np.searchsorted(hs, float(r[heat])), np.searchsorted(xs, float(r[x]))] = r[y]
+        mesh = panel.pcolormesh(_edges(xs), _edges(hs), np.ma.masked_invalid(z),
+                                cmap="viridis", shading="flat")
+        fig.colorbar(mesh, ax=panel, label=y)
+        for k, m in enumerate(marks):
+            if m not in th.columns or not len(th):
+                continue
+            pts = []
+            for h in np.unique(th[heat].to_numpy(dtype=float)):
+                v = th[th[heat] == h][m].to_numpy(dtype=float)
+                v = v[np.isfinite(v)]
+                if len(v):
+                    pts.append((v[0], h))
+            if pts:
+                pts = np.array(sorted(pts, key=lambda t: t[1]))
+                if len(pts) == 1:
+                    panel.axvline(pts[0, 0], color="w", ls=styles[k % 4], lw=1.5, label=m)
+                else:
+                    panel.plot(pts[:, 0], pts[:, 1], color="w", ls=styles[k % 4], lw=1.5,
+                               label=m)
+        panel.set_xlim(_edges(xs)[[0, -1]])
+        panel.set_ylim(_edges(hs)[[0, -1]])
+        panel.set_xlabel(x)
+        panel.set_ylabel(heat)
+        if marks:
+            panel.legend(fontsize=8, loc="upper right")
+    if title:
+        fig.suptitle(title + "  (simulation, mean over seeds%s)"
+                     % ("; lines: theory" if marks else ""), fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def figure(df, x, ys, by=None, ax=None, title=None, params=None, marks=()):
     if x not in df.columns:
         raise ValueError("cavity.plot: x = '%s' is not a column (columns: %s)"
                          % (x, ", ".join(df.columns)))
@@ -42,6 +130,7 @@ def figure(df, x, ys, by=None, ax=None, title=None, params=None):
             raise ValueError("cavity.plot: y = '%s' is not a column" % y)
     if by and by not in df.columns:
         raise ValueError("cavity.plot: by = '%s' is not a column" % by)
+    _check_marks(df, marks)
     if ax is None:
         fig, axes = plt.subplots(1, len(ys), figsize=(4.2 * len(ys), 3.6), squeeze=False)
         axes = list(axes[0])
@@ -51,11 +140,7 @@ def figure(df, x, ys, by=None, ax=None, title=None, params=None):
             raise ValueError("cavity.plot: %d axes for %d observables" % (len(axes), len(ys)))
         fig = axes[0].figure
     keys = _curve_keys(df, x, by, params)
-    if "kind" in df.columns:
-        kinds = df["kind"]
-    else:
-        kind = "simulation" if any(str(c).endswith("_se") for c in df.columns) else "theory"
-        kinds = np.full(len(df), kind, dtype=object)
+    kinds = _kinds(df)
     groups = {}
     for i in range(len(df)):
         row = df.iloc[i]
@@ -65,6 +150,7 @@ def figure(df, x, ys, by=None, ax=None, title=None, params=None):
     order = sorted(groups, key=lambda k: tuple(str(v) for v in k))
     ok = (df["status"] == "ok").to_numpy() if "status" in df.columns else np.ones(len(df), bool)
     failed = []  # simulation points with failed seeds, drawn last, hollow
+    drawn = {}  # mark values labelled in each panel
     for gi, key in enumerate(order):
         colour = colours[gi % len(colours)]
         idx = np.asarray(groups[key])
@@ -90,6 +176,16 @@ def figure(df, x, ys, by=None, ax=None, title=None, params=None):
             bad = bad[bad[y].notna()]
             if len(bad):
                 failed.append((panel, bad[x], bad[y], colour))
+        # Marks: theory thresholds of this curve as dashed vertical lines, labelled once.
+        for k, m in enumerate(marks):
+            for v in _mark_values(df, kinds, idx, m):
+                for panel in axes:
+                    panel.axvline(v, color=colour, ls="--", lw=1, alpha=0.8)
+                    if v not in drawn.setdefault(id(panel), set()):
+                        drawn[id(panel)].add(v)
+                        panel.annotate("%s = %.4g" % (m, v), (v, 1), xycoords=(
+                            "data", "axes fraction"), rotation=90, va="top", ha="right",
+                            fontsize=7, color=colour)
     # Points with failed seeds (status not ok: the mean of the seeds that completed, or of the
     # failed ones when none did) are hollow and do not set the axis limits.
     for panel, fx, fy, colour in failed:

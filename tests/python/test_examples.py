@@ -16,7 +16,9 @@ def test_one_example_per_paper(cavity):
     """Every registered model's paper has an example that runs the model."""
     text = {s: open(s).read() for s in SCRIPTS}
     for m in cavity.models():
-        assert any('"%s"' % m in t for t in text.values()) or m in ("adversarial",), m
+        assert any('"%s"' % m in t for t in text.values()) or m in ("adversarial",), (
+            "model %s has no example: add examples/<paper>.py (copy one, --quick and -o "
+            "included) and its section in docs/gallery.md" % m)
     # adversarial (the direct model) shares its paper with adversarial-latent's example
     assert any('"adversarial-latent"' in t for t in text.values())
 

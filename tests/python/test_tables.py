@@ -13,7 +13,8 @@ from conftest import assert_same_table, run_cli
 # Parameters that set the size of a computation, kept small so that every model runs in
 # seconds (as the command line's fuzz test does). Others stay at the model's defaults.
 THEORY_SIZES = {"steps": "5", "ntraj": "512"}
-SIM_SIZES = {"d": "20", "n": "30", "ntest": "100", "steps": "5", "ntraj": "512"}
+SIM_SIZES = {"d": "20", "n": "30", "ntest": "100", "steps": "5", "ntraj": "512",
+             "epochs_teacher": "20", "epochs_student": "20", "p1": "32", "t_joint": "5"}
 
 
 def models():
@@ -132,6 +133,41 @@ def test_compare_figure(cavity):
     assert len(fig.axes) == 2  # overlap, mse
     assert [a.get_ylabel() for a in fig.axes] == ["overlap", "mse"]
     assert len(fig.axes[0].lines) >= 3  # one theory line per snr
+
+
+def test_heatmap_and_marks(cavity, tmp_path):
+    """The figure kinds of `cavity compare --heat / --marks`: distillation's default is a heatmap
+    of the simulated held-out accuracy over (alpha, rho) with the theory's alpha_id = 1/rho and
+    alpha_cap = 2 as curves; depth's a line figure with each learner's threshold kappa_c as a
+    vertical line. The tables equal the command line's, which draws the same kinds."""
+    pytest.importorskip("matplotlib")
+    import matplotlib
+    matplotlib.use("Agg")
+    from matplotlib.collections import QuadMesh
+    train = dict(d=30, epochs_teacher=50, epochs_student=50, lr_student=1e-3, seeds=1)
+    df = cavity.compare("distillation", rho="0.6,0.8", sim_grid="0.8,1.6,2.4",
+                        theory_grid="0.8,1.6,2.4", **train)
+    rc, out, err = run_cli("compare", "distillation", "--rho", "0.6,0.8", "--sim-grid",
+                           "0.8,1.6,2.4", "--theory-grid", "0.8,1.6,2.4", *sum(
+                               (["--" + k, str(v)] for k, v in train.items()), []),
+                           "--no-store", "-o", tmp_path / "h.svg")
+    assert_same_table(df, out)
+    panel = df.attrs["figure"].axes[0]
+    mesh = [c for c in panel.collections if isinstance(c, QuadMesh)]
+    assert len(mesh) == 1 and mesh[0].get_array().size == 6  # rho x alpha cells
+    sim = df[df.kind == "simulation"].sort_values(["rho", "alpha"])
+    assert np.array_equal(mesh[0].get_array().ravel(), sim.acc_student_heldout.to_numpy())
+    ident = [ln for ln in panel.lines if ln.get_label() == "alpha_id"]
+    assert len(ident) == 1
+    assert np.allclose(ident[0].get_xdata(), [1 / 0.6, 1 / 0.8]) or \
+        np.allclose(ident[0].get_xdata(), [1 / 0.8, 1 / 0.6])
+    df = cavity.compare("depth", d=12, p1=16, p2=8, seeds=1, sim_grid="1,1.5",
+                        theory_grid="1,1.5")
+    xs = {round(ln.get_xdata()[0], 6) for ln in df.attrs["figure"].axes[0].lines
+          if ln.get_linestyle() == "--"}
+    assert {1.5, 2.0} <= xs  # kappa_c of the networks and of the kernel
+    fig = cavity.plot(df, "kappa", "mse_rel", by="learner", marks="")
+    assert not [ln for ln in fig.axes[0].lines if ln.get_linestyle() == "--"]
 
 
 def test_quantity_equals_cli(cavity):

@@ -26,7 +26,7 @@ _cavity() {
             case "$prev" in
                 --model) COMPREPLY=($(compgen -W "$("$prog" list 2>/dev/null | awk '{print $1}')" -- "$cur")) ;;
                 -o) COMPREPLY=($(compgen -f -- "$cur")) ;;
-                *) COMPREPLY=($(compgen -W "--model --x --y --by --where -o" -- "$cur")) ;;
+                *) COMPREPLY=($(compgen -W "--model --x --y --by --heat --marks --where -o" -- "$cur")) ;;
             esac
             return ;;
     esac
@@ -39,7 +39,7 @@ _cavity() {
     case "$prev" in
         --store|-o) COMPREPLY=($(compgen -f -- "$cur")); return ;;
         --format) COMPREPLY=($(compgen -W "csv json" -- "$cur")); return ;;
-        --jobs|--seeds|--seed|--max-memory|--theory-grid|--sim-grid|--x|--y|--by) return ;;
+        --jobs|--seeds|--seed|--max-memory|--theory-grid|--sim-grid|--x|--y|--by|--heat|--marks) return ;;
         --*)
             # A model parameter: its choices, if it has any.
             local line
@@ -57,7 +57,7 @@ _cavity() {
     case "$cmd" in
         theory) opts="--jobs --store --no-store --recompute --format --progress --max-memory --help" ;;
         simulate) opts="--seeds --seed --jobs --store --no-store --recompute --format --progress --max-memory --help" ;;
-        compare) opts="--seeds --seed --x --theory-grid --sim-grid --y --by -o --jobs --store --no-store --recompute --format --progress --max-memory --help" ;;
+        compare) opts="--seeds --seed --x --theory-grid --sim-grid --y --by --heat --marks -o --jobs --store --no-store --recompute --format --progress --max-memory --help" ;;
         *) opts="" ;;
     esac
     COMPREPLY=($(compgen -W "$params $opts" -- "$cur"))

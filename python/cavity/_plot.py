@@ -63,6 +63,17 @@ def _edges(v):
     return np.concatenate([[v[0] - (mid[0] - v[0])], mid, [v[-1] + (v[-1] - mid[-1])]])
 
 
+def _cells(col):
+    """The cell centres of a column (its distinct values, or 0, 1, ... for the names of a
+    choice parameter) and a function mapping a column of values to their cell indexes."""
+    if col.dtype == object:
+        names = np.unique(col.to_numpy(dtype=str))
+        return np.arange(len(names), dtype=float), lambda c: np.searchsorted(
+            names, c.to_numpy(dtype=str))
+    vals = np.unique(col.to_numpy(dtype=float))
+    return vals, lambda c: np.searchsorted(vals, c.to_numpy(dtype=float))
+
+
 def heatmap(df, x, heat, ys, marks=(), ax=None, title=None):
     """One panel per observable of ys: the simulated value (mean over seeds) at each grid point
     of (x, heat), cells bounded halfway between neighbouring values; marks, theory observables
@@ -81,14 +92,14 @@ def heatmap(df, x, heat, ys, marks=(), ax=None, title=None):
     else:
         axes = list(ax) if isinstance(ax, (list, tuple, np.ndarray)) else [ax]
         fig = axes[0].figure
-    xs = np.unique(sim[x].to_numpy(dtype=float))
-    hs = np.unique(sim[heat].to_numpy(dtype=float))
+    xs, xpos = _cells(sim[x])
+    hs, hpos = _cells(sim[heat])
     th = df[kinds == "theory"]
     styles = ["-", "--", ":", "-."]
     for panel, y in zip(axes, ys):
         z = np.full((len(hs), len(xs)), np.nan)
-        for _, r in sim.iterrows():
-            z[np.searchsorted(hs, float(r[heat])), np.searchsorted(xs, float(r[x]))] = r[y]
+        for i, v in zip(hpos(sim[heat]) * len(xs) + xpos(sim[x]), sim[y].to_numpy(dtype=float)):
+            z.flat[i] = v
         mesh = panel.pcolormesh(_edges(xs), _edges(hs), np.ma.masked_invalid(z),
                                 cmap="viridis", shading="flat")
         fig.colorbar(mesh, ax=panel, label=y)
@@ -96,8 +107,8 @@ def heatmap(df, x, heat, ys, marks=(), ax=None, title=None):
             if m not in th.columns or not len(th):
                 continue
             pts = []
-            for h in np.unique(th[heat].to_numpy(dtype=float)):
-                v = th[th[heat] == h][m].to_numpy(dtype=float)
+            for h in hs:
+                v = th[hpos(th[heat]) == np.searchsorted(hs, h)][m].to_numpy(dtype=float)
                 v = v[np.isfinite(v)]
                 if len(v):
                     pts.append((v[0], h))
@@ -110,6 +121,10 @@ def heatmap(df, x, heat, ys, marks=(), ax=None, title=None):
                                label=m)
         panel.set_xlim(_edges(xs)[[0, -1]])
         panel.set_ylim(_edges(hs)[[0, -1]])
+        for col, set_ticks, vals in ((sim[x], panel.set_xticks, xs), (sim[heat], panel.set_yticks,
+                                                                        hs)):
+            if col.dtype == object:  # a choice parameter: one cell per choice, named
+                set_ticks(vals, [str(c) for c in np.unique(col.to_numpy(dtype=str))])
         panel.set_xlabel(x)
         panel.set_ylabel(heat)
         if marks:

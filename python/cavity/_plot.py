@@ -64,14 +64,14 @@ def _edges(v):
 
 
 def _cells(col):
-    """The cell centres of a column (its distinct values, or 0, 1, ... for the names of a
-    choice parameter) and a function mapping a column of values to their cell indexes."""
-    if col.dtype == object:
-        names = np.unique(col.to_numpy(dtype=str))
-        return np.arange(len(names), dtype=float), lambda c: np.searchsorted(
-            names, c.to_numpy(dtype=str))
-    vals = np.unique(col.to_numpy(dtype=float))
-    return vals, lambda c: np.searchsorted(vals, c.to_numpy(dtype=float))
+    """The distinct values of a column (numbers, or the names of a choice parameter), the cell
+    centres (the numbers, or 0, 1, ... for names) and the values of a column as an array
+    comparable with the distinct values."""
+    conv = (lambda c: c.to_numpy(dtype=str)) if col.dtype == object else \
+        (lambda c: c.to_numpy(dtype=float))
+    vals = np.unique(conv(col))
+    centres = np.arange(len(vals), dtype=float) if col.dtype == object else vals
+    return vals, centres, conv
 
 
 def heatmap(df, x, heat, ys, marks=(), ax=None, title=None):
@@ -92,14 +92,17 @@ def heatmap(df, x, heat, ys, marks=(), ax=None, title=None):
     else:
         axes = list(ax) if isinstance(ax, (list, tuple, np.ndarray)) else [ax]
         fig = axes[0].figure
-    xs, xpos = _cells(sim[x])
-    hs, hpos = _cells(sim[heat])
+    xv, xs, xconv = _cells(sim[x])
+    hv, hs, hconv = _cells(sim[heat])
+    cell = np.searchsorted(hv, hconv(sim[heat])) * len(xs) + np.searchsorted(xv, xconv(sim[x]))
+    if len(np.unique(cell)) < len(cell):
+        raise ValueError("cavity.plot: heatmap: the simulation rows must differ only in %s and "
+                         "%s (select one value of the other parameters)" % (x, heat))
     th = df[kinds == "theory"]
     styles = ["-", "--", ":", "-."]
     for panel, y in zip(axes, ys):
         z = np.full((len(hs), len(xs)), np.nan)
-        for i, v in zip(hpos(sim[heat]) * len(xs) + xpos(sim[x]), sim[y].to_numpy(dtype=float)):
-            z.flat[i] = v
+        z.flat[cell] = sim[y].to_numpy(dtype=float)
         mesh = panel.pcolormesh(_edges(xs), _edges(hs), np.ma.masked_invalid(z),
                                 cmap="viridis", shading="flat")
         fig.colorbar(mesh, ax=panel, label=y)
@@ -107,11 +110,11 @@ def heatmap(df, x, heat, ys, marks=(), ax=None, title=None):
             if m not in th.columns or not len(th):
                 continue
             pts = []
-            for h in hs:
-                v = th[hpos(th[heat]) == np.searchsorted(hs, h)][m].to_numpy(dtype=float)
+            for h, centre in zip(hv, hs):
+                v = th[hconv(th[heat]) == h][m].to_numpy(dtype=float)
                 v = v[np.isfinite(v)]
                 if len(v):
-                    pts.append((v[0], h))
+                    pts.append((v[0], centre))
             if pts:
                 pts = np.array(sorted(pts, key=lambda t: t[1]))
                 if len(pts) == 1:
@@ -121,13 +124,13 @@ def heatmap(df, x, heat, ys, marks=(), ax=None, title=None):
                                label=m)
         panel.set_xlim(_edges(xs)[[0, -1]])
         panel.set_ylim(_edges(hs)[[0, -1]])
-        for col, set_ticks, vals in ((sim[x], panel.set_xticks, xs), (sim[heat], panel.set_yticks,
-                                                                        hs)):
+        for col, set_ticks, vals, centres in ((sim[x], panel.set_xticks, xv, xs),
+                                              (sim[heat], panel.set_yticks, hv, hs)):
             if col.dtype == object:  # a choice parameter: one cell per choice, named
-                set_ticks(vals, [str(c) for c in np.unique(col.to_numpy(dtype=str))])
+                set_ticks(centres, [str(c) for c in vals])
         panel.set_xlabel(x)
         panel.set_ylabel(heat)
-        if marks:
+        if panel.get_legend_handles_labels()[0]:
             panel.legend(fontsize=8, loc="upper right")
     if title:
         fig.suptitle(title + "  (simulation, mean over seeds%s)"

@@ -157,6 +157,8 @@ def test_heatmap_and_marks(cavity, tmp_path):
     assert len(mesh) == 1 and mesh[0].get_array().size == 6  # rho x alpha cells
     sim = df[df.kind == "simulation"].sort_values(["rho", "alpha"])
     assert np.array_equal(mesh[0].get_array().ravel(), sim.acc_student_heldout.to_numpy())
+    with pytest.raises(ValueError, match="must differ only in alpha and rho"):
+        cavity.plot(pd.concat([df, df]), "alpha", "acc_student_heldout", heat="rho")
     ident = [ln for ln in panel.lines if ln.get_label() == "alpha_id"]
     assert len(ident) == 1
     assert np.allclose(ident[0].get_xdata(), [1 / 0.6, 1 / 0.8]) or \

@@ -31,7 +31,9 @@
  *      ADAPTIVE  k = 1, 2 and P*M <= 4: the adaptive Gauss-Kronrod rules of cavity/gauss.h in
  *                the whitened free coordinates, kinks announced by the channel, error control;
  *      GH        tensor Gauss-Hermite rule of n nodes per free coordinate (any k <= 4), error
- *                estimate by comparison with the rule of n - n/4 nodes when asked;
+ *                estimate by comparison with the rule of n - n/4 nodes when asked; a branch
+ *                whose posterior is much narrower than the prior (small V) is integrated
+ *                again around its modes (mode-adapted Gauss-Hermite on a Gaussian mixture);
  *      MC        importance sampling with the prior of the free coordinates as proposal
  *                (common random numbers: a fixed set of draws per object), self-normalised,
  *                error by the delta method, effective sample size reported.
@@ -170,6 +172,9 @@ typedef struct cav_mi_inner_opts {
     double tol;     /* ADAPTIVE: relative tolerance of every moment (default 1e-8) */
     int gh_n;       /* GH: nodes per free coordinate, 2..64 (default 20) */
     int gh_check;   /* GH: also evaluate the n - n/4 rule and report the difference (default 0) */
+    int gh_adapt;   /* GH: when the rule does not resolve a branch's posterior (effective node
+                       count < 30% of the rule's), integrate it again with a defensive mixture of
+                       the prior and Laplace approximations at its modes (default 1) */
     long mc_n;      /* MC: importance samples (default 4096) */
     uint64_t seed;  /* MC: seed of the fixed draws (default 1) */
 } cav_mi_inner_opts;
@@ -292,6 +297,8 @@ typedef struct cav_mi_se_opts {
                              the start value (learned-block restrictions) */
     int want_se;          /* compute Q_se by the delta method (default 1; costs P(P+1)/2 extra
                              evaluations of the output side) */
+    int escape;           /* plain iterations allowed while the residual grows, before the
+                             accelerated solver takes over (default 500) */
 } cav_mi_se_opts;
 
 cav_mi_se_opts cav_mi_se_opts_default(void);

@@ -25,6 +25,7 @@ cav_mi_se_opts cav_mi_se_opts_default(void)
     o.Q0 = NULL;
     o.frozen = NULL;
     o.want_se = 1;
+    o.escape = 500;
     return o;
 }
 
@@ -60,6 +61,24 @@ static int prior_of(const se_ctx *c, const double *G, double *Qn, cav_err *err)
     return CAV_OK;
 }
 
+/* Project a symmetric matrix onto {0 <= Q < I} (eigenvalues clamped to [0, 1 - 1e-9]): the
+ * accelerated iterates of the fixed-point solver may step just outside, where the channel side
+ * is undefined; the map is continued by its value on the boundary. */
+static void clamp_q(int P, double *Q)
+{
+    double w[CAV_MI_MAXP], R[CAV_MI_MAXP * CAV_MI_MAXP];
+    if (mi_eig_sym(P, Q, w, R)) return;
+    if (w[0] >= 0 && w[P - 1] <= 1 - 1e-9) return;
+    for (int i = 0; i < P; i++)
+        for (int j = 0; j < P; j++) {
+            double s = 0;
+            for (int k = 0; k < P; k++)
+                s += R[i * P + k] * fmin(fmax(w[k], 0.0), 1 - 1e-9) * R[j * P + k];
+            Q[i * P + j] = s;
+        }
+    mi_symmetrise(P, Q);
+}
+
 static int se_map(void *vc, const double *x, double *fx, cav_err *err)
 {
     se_ctx *c = vc;
@@ -67,6 +86,7 @@ static int se_map(void *vc, const double *x, double *fx, cav_err *err)
     double Q[CAV_MI_MAXP * CAV_MI_MAXP], Qn[CAV_MI_MAXP * CAV_MI_MAXP];
     mi_unpack(P, x, Q);
     apply_frozen(c, Q);
+    clamp_q(P, Q);
     int st = c->m->output(c->m->out_ctx, Q, c->G, c->Gse, err);
     if (st) return st;
     mi_symmetrise(P, c->G);
@@ -216,6 +236,31 @@ int cav_mi_se_solve(const cav_mi_model *m, double alpha, const cav_mi_se_opts *o
         snprintf(out->msg, sizeof out->msg, "mi se: out of memory");
         return CAV_ENOMEM;
     }
+    /* Escape phase: from a start near an unstable fixed point (the trivial one above a
+     * threshold) the residual grows while the iterate leaves it, which the safeguarded solver
+     * would reject; plain iteration (damping o.fixpt.damping) until the residual has decreased
+     * in 8 consecutive steps (a contracting phase), at most o.escape steps, then the
+     * accelerated solver. */
+    {
+        double fx[NPMAX], prev = INFINITY;
+        int down = 0;
+        for (int t = 0; t < o.escape; t++) {
+            cav_err e0 = {0};
+            if (se_map(&c, x0, fx, &e0)) break;
+            double r = 0, nx = 0;
+            for (int i = 0; i < c.np; i++) {
+                r = fmax(r, fabs(fx[i] - x0[i]));
+                nx = fmax(nx, fabs(x0[i]));
+            }
+            r /= 1 + nx;
+            down = r < prev ? down + 1 : 0;
+            if (r <= o.fixpt.tol || down >= 8) break;
+            prev = r;
+            for (int i = 0; i < c.np; i++)
+                x0[i] += o.fixpt.damping * (fx[i] - x0[i]);
+            out->iterations++;
+        }
+    }
     st = cav_fixpt_set(fp, se_map, &c, x0, &o.fixpt);
     if (!st) st = cav_fixpt_solve(fp, NULL, NULL);
     const double *x = cav_fixpt_x(fp);
@@ -223,7 +268,7 @@ int cav_mi_se_solve(const cav_mi_model *m, double alpha, const cav_mi_se_opts *o
     mi_unpack(P, x, out->Q);
     apply_frozen(&c, out->Q);
     out->residual = cav_fixpt_residual(fp);
-    out->iterations = (long)cav_fixpt_iterations(fp);
+    out->iterations += (long)cav_fixpt_iterations(fp);
     if (st && cav_fixpt_error(fp)->msg[0])
         snprintf(out->msg, sizeof out->msg, "%s", cav_fixpt_error(fp)->msg);
     /* Qhat and its error at the last iterate */

@@ -366,6 +366,7 @@ typedef struct cav_mi_cond_result {
     double alpha_c, alpha_se;
     double Q[CAV_MI_MAXP * CAV_MI_MAXP];
     double lambda_max;
+    double flo, fhi; /* alpha lambda_max - 1 at alo and ahi */
     long evaluations;
     char msg[CAV_ERR_MSG_LEN];
 } cav_mi_cond_result;

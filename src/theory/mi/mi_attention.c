@@ -168,20 +168,15 @@ static void att_layout(const cav_mi_channel *self, cav_mi_layout *lay)
     lay->obs_scale = pow(self->par[0] + sqrt((double)M), (double)(L - 1));
 }
 
-static void att_h(const cav_mi_channel *self, const double *Z, double *h)
+void mi_att_h(int L, int M, double beta, double c, const double *Z, double *h)
 {
-    int L = self->P, M = self->M;
     double B[AT_MAXM * AT_MAXM];
-    att_B(L, M, self->par[1], self->par[0], Z, B);
+    att_B(L, M, beta, c, Z, B);
     att_mv(M, B, Z + (L - 1) * M, h);
 }
 
-static void att_sample(const cav_mi_channel *self, const double *Z, cav_rng *rng, double *y)
+void mi_att_softmax(int M, double beta, const double *h, double *y)
 {
-    (void)rng;
-    int M = self->M;
-    double h[AT_MAXM], beta = self->par[1];
-    att_h(self, Z, h);
     for (int i = 0; i < M; i++) {
         double mx = -INFINITY, s = 0;
         for (int j = 0; j < M; j++)
@@ -193,6 +188,14 @@ static void att_sample(const cav_mi_channel *self, const double *Z, cav_rng *rng
         for (int j = 0; j < M; j++)
             y[i * M + j] /= s;
     }
+}
+
+static void att_sample(const cav_mi_channel *self, const double *Z, cav_rng *rng, double *y)
+{
+    (void)rng;
+    double h[AT_MAXM];
+    mi_att_h(self->P, self->M, self->par[1], self->par[0], Z, h);
+    mi_att_softmax(self->M, self->par[1], h, y);
 }
 
 static int att_observe(const cav_mi_channel *self, const double *y, double *s)

@@ -12,6 +12,11 @@
 #define MI_LOG_2PI 1.83787706640934548356065947281123527
 #ifndef M_LN2
 #define M_LN2 0.69314718055994530941723212145817657
+/* Attention network pieces (mi_attention.c): h = B_{L-1} z_L from Z (L x M), and
+ * y = softmax_rows(beta h h^T). */
+void mi_att_h(int L, int M, double beta, double c, const double *Z, double *h);
+void mi_att_softmax(int M, double beta, const double *h, double *y);
+
 /* Stability terms of one posterior on the unlearned rows (mi_outer.c): v[0..nb*nb) the operator
  * entries <E_a, F(E_b)>, then nu*nu entries of sum_m E[Z_U] E[Z_U]^T. */
 void mi_lin_terms(int P, int M, const int *un, int nu, const cav_mi_post *post, double *v);
@@ -19,6 +24,11 @@ void mi_lin_terms(int P, int M, const int *un, int nu, const cav_mi_post *post, 
 #endif
 #ifndef M_PI
 #define M_PI 3.14159265358979323846264338327950288
+/* Attention network pieces (mi_attention.c): h = B_{L-1} z_L from Z (L x M), and
+ * y = softmax_rows(beta h h^T). */
+void mi_att_h(int L, int M, double beta, double c, const double *Z, double *h);
+void mi_att_softmax(int M, double beta, const double *h, double *y);
+
 /* Stability terms of one posterior on the unlearned rows (mi_outer.c): v[0..nb*nb) the operator
  * entries <E_a, F(E_b)>, then nu*nu entries of sum_m E[Z_U] E[Z_U]^T. */
 void mi_lin_terms(int P, int M, const int *un, int nu, const cav_mi_post *post, double *v);
@@ -60,6 +70,11 @@ void mi_unpack(int P, const double *x, double *Q);
 
 /* Fill Vfull (PM x PM) = V (x) I_M in vec order p*M + m. */
 void mi_kron_I(int P, int M, const double *V, double *Vfull);
+
+/* Attention network pieces (mi_attention.c): h = B_{L-1} z_L from Z (L x M), and
+ * y = softmax_rows(beta h h^T). */
+void mi_att_h(int L, int M, double beta, double c, const double *Z, double *h);
+void mi_att_softmax(int M, double beta, const double *h, double *y);
 
 /* Stability terms of one posterior on the unlearned rows (mi_outer.c): v[0..nb*nb) the operator
  * entries <E_a, F(E_b)>, then nu*nu entries of sum_m E[Z_U] E[Z_U]^T. */

@@ -336,6 +336,8 @@ int cav_mi_threshold_conditional(const cav_mi_model *m, const int *unlearned, in
         snprintf(out->msg, sizeof out->msg, "%s", c.err.msg);
         return c.st;
     }
+    out->flo = flo;
+    out->fhi = fhi;
     if (!(flo < 0 && fhi > 0)) {
         out->status = CAV_EINVAL;
         snprintf(out->msg, sizeof out->msg,

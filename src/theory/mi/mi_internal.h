@@ -17,6 +17,11 @@
 void mi_att_h(int L, int M, double beta, double c, const double *Z, double *h);
 void mi_att_softmax(int M, double beta, const double *h, double *y);
 
+/* AMP-RBM pieces shared by its state evolution and simulation (rbm_amp.c). */
+int mi_rbm_prox(int k, int hidden, const double *om, const double *Vi, double *g, double *dg);
+int mi_rbm_input(int k, int hidden, double alpha, const double *A, const double *T,
+                 const double *Q0, double *Qn, double *Ri, cav_err *err);
+
 /* Stability terms of one posterior on the unlearned rows (mi_outer.c): v[0..nb*nb) the operator
  * entries <E_a, F(E_b)>, then nu*nu entries of sum_m E[Z_U] E[Z_U]^T. */
 void mi_lin_terms(int P, int M, const int *un, int nu, const cav_mi_post *post, double *v);
@@ -28,6 +33,11 @@ void mi_lin_terms(int P, int M, const int *un, int nu, const cav_mi_post *post, 
  * y = softmax_rows(beta h h^T). */
 void mi_att_h(int L, int M, double beta, double c, const double *Z, double *h);
 void mi_att_softmax(int M, double beta, const double *h, double *y);
+
+/* AMP-RBM pieces shared by its state evolution and simulation (rbm_amp.c). */
+int mi_rbm_prox(int k, int hidden, const double *om, const double *Vi, double *g, double *dg);
+int mi_rbm_input(int k, int hidden, double alpha, const double *A, const double *T,
+                 const double *Q0, double *Qn, double *Ri, cav_err *err);
 
 /* Stability terms of one posterior on the unlearned rows (mi_outer.c): v[0..nb*nb) the operator
  * entries <E_a, F(E_b)>, then nu*nu entries of sum_m E[Z_U] E[Z_U]^T. */
@@ -75,6 +85,11 @@ void mi_kron_I(int P, int M, const double *V, double *Vfull);
  * y = softmax_rows(beta h h^T). */
 void mi_att_h(int L, int M, double beta, double c, const double *Z, double *h);
 void mi_att_softmax(int M, double beta, const double *h, double *y);
+
+/* AMP-RBM pieces shared by its state evolution and simulation (rbm_amp.c). */
+int mi_rbm_prox(int k, int hidden, const double *om, const double *Vi, double *g, double *dg);
+int mi_rbm_input(int k, int hidden, double alpha, const double *A, const double *T,
+                 const double *Q0, double *Qn, double *Ri, cav_err *err);
 
 /* Stability terms of one posterior on the unlearned rows (mi_outer.c): v[0..nb*nb) the operator
  * entries <E_a, F(E_b)>, then nu*nu entries of sum_m E[Z_U] E[Z_U]^T. */

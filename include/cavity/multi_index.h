@@ -350,8 +350,9 @@ typedef struct cav_mi_stab {
 /* Linear stability of the U block at Q (P x P; Q_UU and Q_UL must be 0) for the model m at
  * alpha (alpha enters only through the prior's derivative at alpha G(Q)): the operator
  * dT_UU = f_prior' o alpha dG_UU, reported per unit alpha. unlearned: nu indices (NULL, nu = 0:
- * all). trivial_tol: directions with E[Z_U|.] above it count as learned without threshold
- * (default when <= 0: 1e-8). */
+ * all). trivial_tol: when the largest eigenvalue of E[E[Z_U|.] E[Z_U|.]^T] exceeds it the block
+ * counts as learned without threshold (default when <= 0: 1e-4; a symmetric posterior gives 0
+ * up to quadrature asymmetry, ~1e-6, a genuine trivial direction O(0.1), e.g. 2/pi for sign). */
 int cav_mi_stability(const cav_mi_model *m, double alpha, const double *Q, const int *unlearned,
                      int nu, double trivial_tol, cav_mi_stab *out, cav_err *err);
 

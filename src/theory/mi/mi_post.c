@@ -471,7 +471,7 @@ static int find_mode(cav_mi_inner *w, int b, double *x, double *H, double *fx)
 {
     int k = w->k;
     double width = 0.3, pts[CH * 4], f[CH];
-    for (int it = 0; it < 40; it++) {
+    for (int it = 0; it < 25; it++) {
         double h = 0.02 * width;
         int np = 0;
         memcpy(pts, x, sizeof(double) * (size_t)k);
@@ -544,7 +544,7 @@ static int find_mode(cav_mi_inner *w, int b, double *x, double *H, double *fx)
                 wmin = fmin(wmin, 1.0 / sqrt(Hm[a * k + a]));
             width = fmax(fmin(wmin, 1.0), 1e-8);
         }
-        if (pd && t * sn < 1e-7 * width) return 0;
+        if (pd && t * sn < 1e-6 * width) return 0;
     }
     double L[CAV_MI_MAXPM * CAV_MI_MAXPM];
     memcpy(L, H, sizeof L);
@@ -609,6 +609,22 @@ static void gh_mixture(cav_mi_inner *w, int b, long N, const double *x, const do
     for (int ci = 0; ci < ncand && nc < MAXC; ci++) {
         double xm[CAV_MI_MAXPM], H[CAV_MI_MAXPM * CAV_MI_MAXPM], fx;
         memcpy(xm, x + cand[ci] * k, sizeof(double) * (size_t)k);
+        /* a candidate inside the 3-sigma ellipsoid of a mode already found climbs to it */
+        int near = 0;
+        for (int c = 1; c < nc && !near; c++) {
+            double d[CAV_MI_MAXPM], q = 0;
+            for (int a = 0; a < k; a++)
+                d[a] = xm[a] - mu[c][a];
+            for (int a = 0; a < k; a++) { /* forward solve L y = d */
+                double v = d[a];
+                for (int e = 0; e < a; e++)
+                    v -= Lc[c][a * k + e] * d[e];
+                d[a] = v / Lc[c][a * k + a];
+                q += d[a] * d[a];
+            }
+            if (q < 9) near = 1;
+        }
+        if (near) continue;
         if (find_mode(w, b, xm, H, &fx)) continue;
         double Hi[CAV_MI_MAXPM * CAV_MI_MAXPM];
         if (mi_spd_inv(k, H, Hi)) continue;

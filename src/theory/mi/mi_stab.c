@@ -170,7 +170,7 @@ int cav_mi_stability(const cav_mi_model *m, double alpha, const double *Q, const
             un[i] = unlearned[i];
         }
     }
-    if (trivial_tol <= 0) trivial_tol = 1e-8;
+    if (trivial_tol <= 0) trivial_tol = 1e-4;
     memset(out, 0, sizeof *out);
     out->nu = nu;
     memcpy(out->unlearned, un, sizeof(int) * (size_t)nu);
@@ -294,7 +294,7 @@ static double cond_f(void *vc, double alpha)
     }
     c->lam = s.lambda_max;
     c->lam_se = s.lambda_se;
-    if (s.trivial_max > 1e-8) return 1.0; /* learned without threshold */
+    if (s.trivial_max > 1e-4) return 1.0; /* learned without threshold */
     return alpha * s.lambda_max - 1.0;
 }
 
@@ -546,7 +546,7 @@ int cav_mi_channel_stability(const cav_mi_channel *ch, const cav_mi_inner_opts *
             mi_symmetrise(P, triv);
             mi_eig_sym(P, triv, w, R);
             out->trivial_max = w[P - 1];
-            out->alpha_c = out->trivial_max > 1e-8 ? 0.0 : 1.0 / out->lambda_max;
+            out->alpha_c = out->trivial_max > 1e-4 ? 0.0 : 1.0 / out->lambda_max;
             if (tower)
                 memcpy(tower, mean + nb * nb + P * P, sizeof(double) * (size_t)(c.n * c.n));
             if (err_est) *err_est = fmax(eest, c.ierr);

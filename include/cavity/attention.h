@@ -55,8 +55,8 @@ int cav_attention_gen_error(const cav_attention *a, const double *Q, long n, uin
                             double *e, double *se, cav_err *err);
 /* Bayes-optimal error at Q: E||g(Z)||^2 - E[g(Z') . g(Z'')] with Z', Z'' independent given
  * omega (an unbiased estimator from K >= 2 inner draws per outer draw, n outer draws). */
-int cav_attention_bo_error(const cav_attention *a, const double *Q, long n, long K,
-                           uint64_t seed, double *e, double *se, cav_err *err);
+int cav_attention_bo_error(const cav_attention *a, const double *Q, long n, long K, uint64_t seed,
+                           double *e, double *se, cav_err *err);
 
 /* Weak-recovery thresholds. */
 typedef struct cav_attention_th_opts {

@@ -45,11 +45,12 @@
  *    f_prior(Qhat) = Qhat (I + Qhat)^{-1} for the Gaussian prior. The two sides are pluggable
  *    (cav_mi_model), so that other Bayes-optimal state evolutions over P x P overlaps (low-rank
  *    matrix estimation, separable discrete priors) use the same solver and stability tools.
- *    Solved by the damped / Anderson fixed-point solver of cavity/fixpt.h on the packed upper
- *    triangle of Q (symmetric by construction), from an uninformed (Q = eps I), informed
- *    (Q = (1 - eps) I) or given start; the free entropy decides between competing fixed points.
- *    The expectation over (Xi, U, y) is a Monte-Carlo average over a fixed sample set (common
- *    random numbers: the map is deterministic, its fixed point well defined) with its standard
+ *    Solved by the saddle-point driver of cavity/saddle.h (fixed point, Newton fallback; the
+ *    fixed-point solver of cavity/fixpt.h beyond 8 unknowns) on the packed upper triangle of Q
+ *    (symmetric by construction), after an escape phase of plain iterations, from an uninformed (Q
+ * = eps I), informed (Q = (1 - eps) I) or given start; the free entropy decides between competing
+ * fixed points. The expectation over (Xi, U, y) is a Monte-Carlo average over a fixed sample set
+ * (common random numbers: the map is deterministic, its fixed point well defined) with its standard
  *    error, or, for P*M = 1 and a deterministic channel, adaptive 2-D cubature.
  *
  * 4. Stability. Near a fixed point Q* whose blocks split into learned (L) and unlearned (U),
@@ -96,14 +97,14 @@ typedef struct cav_mi_channel cav_mi_channel;
 
 /* What the engine needs to know of a channel at given P, M and hyper-parameters. */
 typedef struct cav_mi_layout {
-    int ny;                     /* length of the label y */
-    int nfree;                  /* k: free coordinates of vec Z on a fibre (0..P*M) */
-    int free[CAV_MI_MAXPM];     /* their indices in vec Z, increasing */
-    int nbranch;                /* branches of the fibre (>= 1) */
-    int nobs;                   /* continuous observation coordinates s (0 for discrete labels) */
-    int nlabels;                /* number of discrete labels (0 for continuous observations) */
-    int deterministic;          /* 1 when y = g(Z) (sample ignores its rng) */
-    double obs_scale;           /* scale of s under the prior (observation cubature weight) */
+    int ny;                 /* length of the label y */
+    int nfree;              /* k: free coordinates of vec Z on a fibre (0..P*M) */
+    int free[CAV_MI_MAXPM]; /* their indices in vec Z, increasing */
+    int nbranch;            /* branches of the fibre (>= 1) */
+    int nobs;               /* continuous observation coordinates s (0 for discrete labels) */
+    int nlabels;            /* number of discrete labels (0 for continuous observations) */
+    int deterministic;      /* 1 when y = g(Z) (sample ignores its rng) */
+    double obs_scale;       /* scale of s under the prior (observation cubature weight) */
 } cav_mi_layout;
 
 typedef struct cav_mi_channel_type {
@@ -167,28 +168,28 @@ int cav_mi_channel_layout(const cav_mi_channel *ch, cav_mi_layout *lay, cav_err 
 enum { CAV_MI_AUTO = 0, CAV_MI_EXACT, CAV_MI_ADAPTIVE, CAV_MI_GH, CAV_MI_MC };
 
 typedef struct cav_mi_inner_opts {
-    int method;     /* CAV_MI_AUTO (EXACT for k = 0, ADAPTIVE for k <= 2 and PM <= 4, GH for
-                       k <= 4, else MC), or one of the methods (default AUTO) */
-    double tol;     /* ADAPTIVE: relative tolerance of every moment (default 1e-8) */
-    int gh_n;       /* GH: nodes per free coordinate, 2..64 (default 20) */
-    int gh_check;   /* GH: also evaluate the n - n/4 rule and report the difference (default 0) */
-    int gh_adapt;   /* GH: when the rule does not resolve a branch's posterior (effective node
-                       count < 30% of the rule's), integrate it again with a defensive mixture of
-                       the prior and Laplace approximations at its modes (default 1) */
-    long mc_n;      /* MC: importance samples (default 4096) */
-    uint64_t seed;  /* MC: seed of the fixed draws (default 1) */
+    int method;    /* CAV_MI_AUTO (EXACT for k = 0, ADAPTIVE for k <= 2 and PM <= 4, GH for
+                      k <= 4, else MC), or one of the methods (default AUTO) */
+    double tol;    /* ADAPTIVE: relative tolerance of every moment (default 1e-8) */
+    int gh_n;      /* GH: nodes per free coordinate, 2..64 (default 20) */
+    int gh_check;  /* GH: also evaluate the n - n/4 rule and report the difference (default 0) */
+    int gh_adapt;  /* GH: when the rule does not resolve a branch's posterior (effective node
+                      count < 30% of the rule's), integrate it again with a defensive mixture of
+                      the prior and Laplace approximations at its modes (default 1) */
+    long mc_n;     /* MC: importance samples (default 4096) */
+    uint64_t seed; /* MC: seed of the fixed draws (default 1) */
 } cav_mi_inner_opts;
 
 cav_mi_inner_opts cav_mi_inner_opts_default(void);
 
 typedef struct cav_mi_post {
-    double logZ;                                /* log Z_out(y; omega, V) */
-    double mean[CAV_MI_MAXPM];                  /* E[vec Z | y] */
-    double cov[CAV_MI_MAXPM * CAV_MI_MAXPM];    /* Cov(vec Z | y), PM x PM row-major */
-    double err;      /* error estimate: max of |d logZ|, |d mean_i|, |d cov_ij| */
-    double ess;      /* MC: effective sample size (other methods: 0) */
-    long nodes;      /* integrand evaluations (fibre points x branches) */
-    int method;      /* method used */
+    double logZ;                             /* log Z_out(y; omega, V) */
+    double mean[CAV_MI_MAXPM];               /* E[vec Z | y] */
+    double cov[CAV_MI_MAXPM * CAV_MI_MAXPM]; /* Cov(vec Z | y), PM x PM row-major */
+    double err; /* error estimate: max of |d logZ|, |d mean_i|, |d cov_ij| */
+    double ess; /* MC: effective sample size (other methods: 0) */
+    long nodes; /* integrand evaluations (fibre points x branches) */
+    int method; /* method used */
 } cav_mi_post;
 
 typedef struct cav_mi_inner cav_mi_inner;
@@ -256,12 +257,12 @@ int cav_mi_psi_rademacher(void *ctx, const double *Qhat, double *val, cav_err *e
  * outer = CAV_MI_ADAPTIVE (the default for P*M = 1). OpenMP over samples; the result does not
  * depend on the thread count. */
 typedef struct cav_mi_outer_opts {
-    int outer;       /* CAV_MI_AUTO, CAV_MI_MC or CAV_MI_ADAPTIVE (P*M = 1 only) */
-    long n;          /* MC samples (default 20000) */
-    uint64_t seed;   /* MC seed (default 1) */
-    double tol;      /* ADAPTIVE outer relative tolerance (default 1e-9) */
+    int outer;               /* CAV_MI_AUTO, CAV_MI_MC or CAV_MI_ADAPTIVE (P*M = 1 only) */
+    long n;                  /* MC samples (default 20000) */
+    uint64_t seed;           /* MC seed (default 1) */
+    double tol;              /* ADAPTIVE outer relative tolerance (default 1e-9) */
     cav_mi_inner_opts inner; /* posterior evaluation */
-    int threads;     /* OpenMP threads (0: the runtime default) */
+    int threads;             /* OpenMP threads (0: the runtime default) */
 } cav_mi_outer_opts;
 
 cav_mi_outer_opts cav_mi_outer_opts_default(void);
@@ -281,8 +282,8 @@ double cav_mi_chside_inner_err(const cav_mi_chside *c);
 double cav_mi_chside_failed(const cav_mi_chside *c);
 
 /* Linearised output at a given Q on the unlearned block (the lin method of the model). */
-int cav_mi_chside_lin(cav_mi_chside *c, const double *Q, const int *unlearned, int nu,
-                      double *Fop, double *se, double *trivial, cav_err *err);
+int cav_mi_chside_lin(cav_mi_chside *c, const double *Q, const int *unlearned, int nu, double *Fop,
+                      double *se, double *trivial, cav_err *err);
 
 /* ---- the solver ---- */
 
@@ -306,10 +307,10 @@ cav_mi_se_opts cav_mi_se_opts_default(void);
 typedef struct cav_mi_se_result {
     int status;
     int P;
-    double Q[CAV_MI_MAXP * CAV_MI_MAXP];     /* overlap at the last iterate */
-    double Qhat[CAV_MI_MAXP * CAV_MI_MAXP];  /* alpha G(Q) */
-    double Q_se[CAV_MI_MAXP * CAV_MI_MAXP];  /* MC standard error of the fixed point (delta
-                                                method through the map's Jacobian; 0 if exact) */
+    double Q[CAV_MI_MAXP * CAV_MI_MAXP];    /* overlap at the last iterate */
+    double Qhat[CAV_MI_MAXP * CAV_MI_MAXP]; /* alpha G(Q) */
+    double Q_se[CAV_MI_MAXP * CAV_MI_MAXP]; /* MC standard error of the fixed point (delta
+                                               method through the map's Jacobian; 0 if exact) */
     double residual;
     long iterations;
     char msg[CAV_ERR_MSG_LEN];
@@ -322,8 +323,8 @@ int cav_mi_se_solve(const cav_mi_model *m, double alpha, const cav_mi_se_opts *o
 /* Plain SE iteration (no acceleration) for `steps` steps from Q0 with damping a (new weight):
  * Q^{t+1} = (1 - a) Q^t + a prior(alpha output(Q^t)); traj ((steps+1) x P*P) receives the
  * iterates. What GAMP follows step by step. */
-int cav_mi_se_iterate(const cav_mi_model *m, double alpha, const double *Q0, long steps,
-                      double a, double *traj, cav_err *err);
+int cav_mi_se_iterate(const cav_mi_model *m, double alpha, const double *Q0, long steps, double a,
+                      double *traj, cav_err *err);
 
 /* Free entropy Phi(Q) at a fixed point (Qhat = alpha G(Q)) and its MC standard error. CAV_EUNSUP
  * when the model has no psi terms. */
@@ -335,16 +336,16 @@ int cav_mi_free_entropy(const cav_mi_model *m, double alpha, const double *Q, do
 /* ------------------------------------------------------------------------------------------ */
 
 typedef struct cav_mi_stab {
-    int nu;                  /* size of the unlearned block */
+    int nu; /* size of the unlearned block */
     int unlearned[CAV_MI_MAXP];
-    double Fop[36 * 36];     /* operator in the orthonormal basis (nb x nb, nb = nu(nu+1)/2) */
+    double Fop[36 * 36]; /* operator in the orthonormal basis (nb x nb, nb = nu(nu+1)/2) */
     double Fop_se[36 * 36];
-    double eig[36];          /* eigenvalues, decreasing */
-    double evec[36 * 36];    /* eigenvectors (columns, basis coordinates) */
+    double eig[36];                         /* eigenvalues, decreasing */
+    double evec[36 * 36];                   /* eigenvectors (columns, basis coordinates) */
     double vmax[CAV_MI_MAXP * CAV_MI_MAXP]; /* top eigenvector as a nu x nu matrix */
-    double lambda_max, lambda_se; /* top eigenvalue and its MC error (first order) */
-    double trivial_max;      /* largest eigenvalue of E[E[Z_U|.]E[Z_U|.]^T] */
-    double alpha_c;          /* 1/lambda_max (0 when trivial_max > trivial_tol) */
+    double lambda_max, lambda_se;           /* top eigenvalue and its MC error (first order) */
+    double trivial_max;                     /* largest eigenvalue of E[E[Z_U|.]E[Z_U|.]^T] */
+    double alpha_c;                         /* 1/lambda_max (0 when trivial_max > trivial_tol) */
 } cav_mi_stab;
 
 /* Linear stability of the U block at Q (P x P; Q_UU and Q_UL must be 0) for the model m at
@@ -358,8 +359,10 @@ int cav_mi_stability(const cav_mi_model *m, double alpha, const double *Q, const
 
 /* Conditional threshold of the unlearned block U given the learned block L (the other indices):
  * the alpha in [alo, ahi] where alpha lambda_max(F_U(Q*_LL(alpha))) = 1, Q*_LL(alpha) the fixed
- * point of the L block with U frozen at 0 (solved from an informed start on L, warm-started along
- * the root search). Brent on [alo, ahi] to xtol. Writes alpha_c, its MC error estimate (from the
+ * point of the L block with U frozen at 0, reached from se_opts->start on L: UNINFORMED (eps I,
+ * the branch an algorithm from a random start follows; the default) or INFORMED ((1 - eps) I,
+ * warm-started along the root search; noiseless channels may have a high-overlap branch there).
+ * Brent on [alo, ahi] to xtol. Writes alpha_c, its MC error estimate (from the
  * error of lambda_max and the slope), and Q*_LL at alpha_c (P x P). CAV_EINVAL when [alo, ahi]
  * does not bracket the crossing (the message gives both values). */
 typedef struct cav_mi_cond_result {
@@ -381,9 +384,9 @@ int cav_mi_threshold_conditional(const cav_mi_model *m, const int *unlearned, in
  * weight of the channel's obs_scale) or by Monte Carlo over Z (n samples, seed) otherwise or when
  * mc_n > 0. out->alpha_c = 1/lambda_max, or 0 when E[Z|y] != 0 (sign-type channels).
  * tower (may be NULL): E_y Cov(Z|y) (PM x PM), which must be the identity (a check). */
-int cav_mi_channel_stability(const cav_mi_channel *ch, const cav_mi_inner_opts *inner,
-                             double tol, long mc_n, uint64_t seed, cav_mi_stab *out,
-                             double *tower, double *err_est, cav_err *err);
+int cav_mi_channel_stability(const cav_mi_channel *ch, const cav_mi_inner_opts *inner, double tol,
+                             long mc_n, uint64_t seed, cav_mi_stab *out, double *tower,
+                             double *err_est, cav_err *err);
 
 #ifdef __cplusplus
 }

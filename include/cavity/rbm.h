@@ -160,10 +160,10 @@ int cav_rbm_pca(const cav_rbm_data *data, double *W, cav_err *err);
 /* Gradient ascent on n J(W): W <- W + lr grad. Start W = init_scale xi (init_seed). traj rows
  * every `every` steps: step, J, zeta (k r), Q (k k). */
 typedef struct cav_rbm_gd_opts {
-    long steps;       /* default 400 */
-    double lr;        /* default 0.05 */
-    double init_scale;/* default 0.1 */
-    long every;       /* default 1 */
+    long steps;        /* default 400 */
+    double lr;         /* default 0.05 */
+    double init_scale; /* default 0.1 */
+    long every;        /* default 1 */
     uint64_t init_seed;
 } cav_rbm_gd_opts;
 
@@ -171,8 +171,8 @@ cav_rbm_gd_opts cav_rbm_gd_opts_default(void);
 #define CAV_RBM_TRAJ_NCOL(k, r) (2 + (k) * (r) + (k) * (k))
 long cav_rbm_gd_rows(const cav_rbm_gd_opts *o);
 /* W (d x k) in: ignored; out: the final weights (may be NULL). */
-int cav_rbm_gd(const cav_rbm *p, const cav_rbm_data *data, const cav_rbm_gd_opts *o,
-               double *traj, double *W, cav_err *err);
+int cav_rbm_gd(const cav_rbm *p, const cav_rbm_data *data, const cav_rbm_gd_opts *o, double *traj,
+               double *W, cav_err *err);
 
 /* AMP-RBM on the data: `steps` iterations with damping (new weight), start W = init_scale xi,
  * V = init_v I. traj rows: step, J, zeta (k r), Q (k k). */
@@ -182,12 +182,12 @@ typedef struct cav_rbm_amp_opts {
     double init_scale; /* default 0.1 */
     double init_v;     /* default 0.5 */
     uint64_t init_seed;
-    const double *W0;  /* start weights (d x k, borrowed; NULL: init_scale xi) */
+    const double *W0; /* start weights (d x k, borrowed; NULL: init_scale xi) */
 } cav_rbm_amp_opts;
 
 cav_rbm_amp_opts cav_rbm_amp_opts_default(void);
-int cav_rbm_amp(const cav_rbm *p, const cav_rbm_data *data, const cav_rbm_amp_opts *o,
-                double *traj, double *W, cav_err *err);
+int cav_rbm_amp(const cav_rbm *p, const cav_rbm_data *data, const cav_rbm_amp_opts *o, double *traj,
+                double *W, cav_err *err);
 
 #ifdef __cplusplus
 }

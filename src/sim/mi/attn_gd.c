@@ -78,9 +78,11 @@ int cav_attention_gd(const cav_attention *a, const cav_attention_gd_opts *opts, 
         cav_mi_data_free(&tr);
         return st;
     }
-    double *W = malloc(sizeof(double) * (size_t)(L * D)), *dW = malloc(sizeof(double) * (size_t)(L * D));
+    double *W = malloc(sizeof(double) * (size_t)(L * D)),
+           *dW = malloc(sizeof(double) * (size_t)(L * D));
     long NN = N > o.n_test ? N : o.n_test;
-    double *T = malloc(sizeof(double) * (size_t)(NN * M * L)), *Z = malloc(sizeof(double) * (size_t)(NN * n));
+    double *T = malloc(sizeof(double) * (size_t)(NN * M * L)),
+           *Z = malloc(sizeof(double) * (size_t)(NN * n));
     double *dZt = malloc(sizeof(double) * (size_t)(L * N * M));
     double *Zt = malloc(sizeof(double) * (size_t)(o.n_test * n));
     if (!W || !dW || !T || !Z || !dZt || !Zt) {
@@ -147,8 +149,8 @@ int cav_attention_gd(const cav_attention *a, const cav_attention_gd_opts *opts, 
         if (t == o.steps) break;
         /* dW = dZ X / (alpha sqrt D) + wd W */
         cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, L, (blasint)D, (blasint)(N * M),
-                    sqrt((double)D) / (double)N, dZt, (blasint)(N * M), tr.X, (blasint)D,
-                    0.0, dW, (blasint)D);
+                    sqrt((double)D) / (double)N, dZt, (blasint)(N * M), tr.X, (blasint)D, 0.0, dW,
+                    (blasint)D);
         for (long i = 0; i < L * D; i++)
             W[i] -= o.lr * (dW[i] + o.wd * W[i]);
     }

@@ -61,8 +61,8 @@ int cav_rbm_data_draw(const cav_rbm *p, long d, uint64_t seed, cav_rbm_data *dat
 }
 
 /* J(W) with the fields H = X W/sqrt(d) (n x k) already computed. */
-static int objective(const cav_rbm *p, long n, long d, const double *H, const double *W,
-                     double *Q, double *J, cav_err *err)
+static int objective(const cav_rbm *p, long n, long d, const double *H, const double *W, double *Q,
+                     double *J, cav_err *err)
 {
     int k = p->k;
     for (int a = 0; a < k; a++)
@@ -116,8 +116,9 @@ int cav_rbm_observe(const cav_rbm *p, const cav_rbm_data *data, const double *W,
     if (cosm)
         for (int a = 0; a < k; a++)
             for (int j = 0; j < r; j++)
-                cosm[a * r + j] =
-                    Qm[a * k + a] > 0 && lam[j] > 0 ? zm[a * r + j] / sqrt(Qm[a * k + a] * lam[j]) : 0;
+                cosm[a * r + j] = Qm[a * k + a] > 0 && lam[j] > 0
+                                      ? zm[a * r + j] / sqrt(Qm[a * k + a] * lam[j])
+                                      : 0;
     if (J) {
         double *H = malloc(sizeof(double) * (size_t)(n * k)), Qd[K * K];
         if (!H) return cav_err_set(err, CAV_ENOMEM, "rbm observe: out of memory");
@@ -145,14 +146,15 @@ int cav_rbm_pca(const cav_rbm_data *data, double *W, cav_err *err)
     cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, (blasint)d, (blasint)n, 1.0 / (double)n,
                 data->X, (blasint)d, 0.0, C, (blasint)d);
     lapack_int m = 0;
-    lapack_int info = LAPACKE_dsyevr(LAPACK_ROW_MAJOR, 'V', 'I', 'U', (lapack_int)d, C,
-                                     (lapack_int)d, 0, 0, (lapack_int)(d - r + 1), (lapack_int)d,
-                                     0.0, &m, ev, Z, r, isup);
+    lapack_int info =
+        LAPACKE_dsyevr(LAPACK_ROW_MAJOR, 'V', 'I', 'U', (lapack_int)d, C, (lapack_int)d, 0, 0,
+                       (lapack_int)(d - r + 1), (lapack_int)d, 0.0, &m, ev, Z, r, isup);
     int st = CAV_OK;
     if (info || m != r) {
         st = cav_err_set(err, CAV_ENUMERIC, "rbm pca: dsyevr failed (info %d)", (int)info);
     } else {
-        /* eigenvalues ascending: column r-1 is the top one; W column j = eigenvector j-th largest */
+        /* eigenvalues ascending: column r-1 is the top one; W column j = eigenvector j-th largest
+         */
         for (int j = 0; j < r; j++) {
             int col = r - 1 - j;
             double s = 0;
@@ -179,8 +181,8 @@ long cav_rbm_gd_rows(const cav_rbm_gd_opts *o)
     return o->steps / o->every + 1 + (o->steps % o->every ? 1 : 0);
 }
 
-static void record(const cav_rbm *p, const cav_rbm_data *data, const double *W, double J,
-                   long t, double *row)
+static void record(const cav_rbm *p, const cav_rbm_data *data, const double *W, double J, long t,
+                   double *row)
 {
     int k = p->k, r = data->r;
     row[0] = (double)t;
@@ -202,7 +204,8 @@ int cav_rbm_gd(const cav_rbm *p, const cav_rbm_data *data, const cav_rbm_gd_opts
                            o.steps, o.every, o.lr, o.init_scale);
     int k = p->k, ncol = CAV_RBM_TRAJ_NCOL(k, data->r);
     long d = data->d, n = data->n;
-    double *W = malloc(sizeof(double) * (size_t)(d * k)), *H = malloc(sizeof(double) * (size_t)(n * k));
+    double *W = malloc(sizeof(double) * (size_t)(d * k)),
+           *H = malloc(sizeof(double) * (size_t)(n * k));
     double *Gr = malloc(sizeof(double) * (size_t)(d * k));
     if (!W || !H || !Gr) {
         free(W), free(H), free(Gr);
@@ -214,8 +217,8 @@ int cav_rbm_gd(const cav_rbm *p, const cav_rbm_data *data, const cav_rbm_gd_opts
     double sqd = sqrt((double)d), al = (double)n / (double)d;
     long row = 0;
     for (long t = 0;; t++) {
-        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (blasint)n, k, (blasint)d,
-                    1.0 / sqd, data->X, (blasint)d, W, k, 0.0, H, k);
+        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (blasint)n, k, (blasint)d, 1.0 / sqd,
+                    data->X, (blasint)d, W, k, 0.0, H, k);
         double Q[K * K], J, gp[K * K];
         st = objective(p, n, d, H, W, Q, &J, err);
         if (!st) st = cav_rbm_psi(k, p->hidden, Q, NULL, gp, err);
@@ -264,16 +267,17 @@ int cav_rbm_amp(const cav_rbm *p, const cav_rbm_data *data, const cav_rbm_amp_op
     if (st) return st;
     if (!data || !data->X || !traj) return cav_err_set(err, CAV_EINVAL, "rbm amp: NULL argument");
     cav_rbm_amp_opts o = opts ? *opts : cav_rbm_amp_opts_default();
-    if (o.steps < 0 || !(o.damping > 0 && o.damping <= 1) || !(o.init_scale > 0) ||
-        !(o.init_v > 0))
+    if (o.steps < 0 || !(o.damping > 0 && o.damping <= 1) || !(o.init_scale > 0) || !(o.init_v > 0))
         return cav_err_set(err, CAV_EINVAL,
                            "rbm amp: steps = %ld >= 0, damping = %g in (0, 1], init_scale = %g > 0"
                            ", init_v = %g > 0 required",
                            o.steps, o.damping, o.init_scale, o.init_v);
     int k = p->k, ncol = CAV_RBM_TRAJ_NCOL(k, data->r);
     long d = data->d, n = data->n;
-    double *W = malloc(sizeof(double) * (size_t)(d * k)), *H = malloc(sizeof(double) * (size_t)(n * k));
-    double *G = calloc((size_t)(n * k), sizeof(double)), *B = malloc(sizeof(double) * (size_t)(d * k));
+    double *W = malloc(sizeof(double) * (size_t)(d * k)),
+           *H = malloc(sizeof(double) * (size_t)(n * k));
+    double *G = calloc((size_t)(n * k), sizeof(double)),
+           *B = malloc(sizeof(double) * (size_t)(d * k));
     if (!W || !H || !G || !B) {
         free(W), free(H), free(G), free(B);
         return cav_err_set(err, CAV_ENOMEM, "rbm amp: out of memory");
@@ -286,8 +290,8 @@ int cav_rbm_amp(const cav_rbm *p, const cav_rbm_data *data, const cav_rbm_amp_op
     for (int a = 0; a < k; a++)
         V[a * k + a] = o.init_v;
     for (long t = 0;; t++) {
-        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (blasint)n, k, (blasint)d,
-                    1.0 / sqd, data->X, (blasint)d, W, k, 0.0, H, k);
+        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (blasint)n, k, (blasint)d, 1.0 / sqd,
+                    data->X, (blasint)d, W, k, 0.0, H, k);
         double Q[K * K], J;
         st = objective(p, n, d, H, W, Q, &J, err);
         if (st) break;

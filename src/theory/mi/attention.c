@@ -84,8 +84,7 @@ static void smx_back(int M, double beta, const double *t, const double *S, const
     }
 }
 
-double cav_attention_loss_grad(const cav_attention *a, const double *Z, const double *y,
-                               double *dZ)
+double cav_attention_loss_grad(const cav_attention *a, const double *Z, const double *y, double *dZ)
 {
     int L = a->L, M = a->M;
     double beta = a->beta, c = a->c;
@@ -179,8 +178,7 @@ static int prep_q(const cav_attention *a, const double *Q, double *Qs, double *V
     memcpy(S, Q, sizeof(double) * (size_t)(L * L));
     mi_symmetrise(L, S);
     double w = mi_sqrtm(L, S, Qs);
-    if (!(w > -1e-12))
-        return cav_err_set(err, CAV_EINVAL, "attention: Q has eigenvalue %g < 0", w);
+    if (!(w > -1e-12)) return cav_err_set(err, CAV_EINVAL, "attention: Q has eigenvalue %g < 0", w);
     for (int i = 0; i < L; i++)
         for (int j = 0; j < L; j++)
             V[i * L + j] = (i == j) - S[i * L + j];
@@ -247,8 +245,8 @@ int cav_attention_gen_error(const cav_attention *a, const double *Q, long n, uin
     return CAV_OK;
 }
 
-int cav_attention_bo_error(const cav_attention *a, const double *Q, long n, long K,
-                           uint64_t seed, double *e, double *se, cav_err *err)
+int cav_attention_bo_error(const cav_attention *a, const double *Q, long n, long K, uint64_t seed,
+                           double *e, double *se, cav_err *err)
 {
     double Qs[CAV_MI_MAXP * CAV_MI_MAXP], Vs[CAV_MI_MAXP * CAV_MI_MAXP];
     int st = prep_q(a, Q, Qs, Vs, err);

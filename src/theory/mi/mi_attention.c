@@ -221,8 +221,8 @@ static int att_observe(const cav_mi_channel *self, const double *y, double *s)
     return CAV_OK;
 }
 
-static void att_fibre(const cav_mi_channel *self, const double *s, int b, size_t n,
-                      const double *u, double *zdet, double *logw)
+static void att_fibre(const cav_mi_channel *self, const double *s, int b, size_t n, const double *u,
+                      double *zdet, double *logw)
 {
     int L = self->P, M = self->M, k = (L - 1) * M;
     double beta = self->par[1], c = self->par[0];
@@ -243,12 +243,8 @@ static void att_fibre(const cav_mi_channel *self, const double *s, int b, size_t
 }
 
 const cav_mi_channel_type cav_mi_channel_attention = {
-    "attention",
-    "deep tied low-rank attention: P = L layers, M tokens, par[0] = c, par[1] = beta",
-    att_check,
-    att_layout,
-    att_sample,
-    att_observe,
-    att_fibre,
-    NULL,
+    "attention", "deep tied low-rank attention: P = L layers, M tokens, par[0] = c, par[1] = beta",
+    att_check,   att_layout,
+    att_sample,  att_observe,
+    att_fibre,   NULL,
     NULL};

@@ -91,9 +91,11 @@ static int zero_kink(const cav_mi_channel *self, double *pts)
     return 1;
 }
 
-const cav_mi_channel_type cav_mi_channel_sign = {
-    "sign",      "y_i = sign(Z_i) (P*M <= 4)", sign_check, sign_layout, sign_sample,
-    sign_observe, sign_fibre,                   sign_kinks, zero_kink};
+const cav_mi_channel_type cav_mi_channel_sign = {"sign",      "y_i = sign(Z_i) (P*M <= 4)",
+                                                 sign_check,  sign_layout,
+                                                 sign_sample, sign_observe,
+                                                 sign_fibre,  sign_kinks,
+                                                 zero_kink};
 
 /* ------------------------------------------------------------------ square --------------- */
 
@@ -146,9 +148,11 @@ static void square_fibre(const cav_mi_channel *self, const double *s, int b, siz
     }
 }
 
-const cav_mi_channel_type cav_mi_channel_square = {
-    "square", "y_i = Z_i^2 (phase retrieval)", square_check, square_layout, square_sample,
-    square_observe, square_fibre, NULL, zero_kink};
+const cav_mi_channel_type cav_mi_channel_square = {"square",      "y_i = Z_i^2 (phase retrieval)",
+                                                   square_check,  square_layout,
+                                                   square_sample, square_observe,
+                                                   square_fibre,  NULL,
+                                                   zero_kink};
 
 /* ------------------------------------------------------------------ linear --------------- */
 
@@ -207,14 +211,17 @@ static void linear_fibre(const cav_mi_channel *self, const double *s, int b, siz
 }
 
 const cav_mi_channel_type cav_mi_channel_linear = {
-    "linear", "y = Z + sqrt(Delta) xi, par[0] = Delta > 0", linear_check, linear_layout,
-    linear_sample, linear_observe, linear_fibre, NULL, NULL};
+    "linear",      "y = Z + sqrt(Delta) xi, par[0] = Delta > 0",
+    linear_check,  linear_layout,
+    linear_sample, linear_observe,
+    linear_fibre,  NULL,
+    NULL};
 
 /* ------------------------------------------------------------------ registry ------------- */
 
 static const cav_mi_channel_type *const mi_channel_list[] = {
-    &cav_mi_channel_sign, &cav_mi_channel_square, &cav_mi_channel_linear,
-    &cav_mi_channel_attention, NULL};
+    &cav_mi_channel_sign, &cav_mi_channel_square, &cav_mi_channel_linear, &cav_mi_channel_attention,
+    NULL};
 
 CAV_REGISTRY_DEFINE(cav_mi_channel_type, mi_channel_list, cav_mi_channel)
 

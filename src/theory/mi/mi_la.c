@@ -72,7 +72,8 @@ int mi_spd_inv(int n, const double *A, double *inv)
 int mi_eig_sym(int n, const double *A, double *w, double *Vec)
 {
     memcpy(Vec, A, sizeof(double) * (size_t)(n * n));
-    lapack_int info = LAPACKE_dsyev(LAPACK_ROW_MAJOR, 'V', 'U', (lapack_int)n, Vec, (lapack_int)n, w);
+    lapack_int info =
+        LAPACKE_dsyev(LAPACK_ROW_MAJOR, 'V', 'U', (lapack_int)n, Vec, (lapack_int)n, w);
     return info == 0 ? 0 : -1;
 }
 

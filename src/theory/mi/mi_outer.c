@@ -55,7 +55,8 @@ cav_mi_chside *cav_mi_chside_alloc(const cav_mi_channel *ch, const cav_mi_outer_
                     o.outer);
         return NULL;
     }
-    if (o.outer == CAV_MI_AUTO) o.outer = (n == 1 && lay.deterministic) ? CAV_MI_ADAPTIVE : CAV_MI_MC;
+    if (o.outer == CAV_MI_AUTO)
+        o.outer = (n == 1 && lay.deterministic) ? CAV_MI_ADAPTIVE : CAV_MI_MC;
     if (o.outer == CAV_MI_ADAPTIVE && !(n == 1 && lay.deterministic)) {
         cav_err_set(err, CAV_EUNSUP,
                     "mi output side: outer cubature needs P*M = 1 and a deterministic channel");
@@ -167,7 +168,8 @@ void mi_lin_terms(int P, int M, const int *un, int nu, const cav_mi_post *post, 
                 double a = 0;
                 for (int m = 0; m < M; m++)
                     for (int mp = 0; mp < M; mp++) {
-                        a += Km[(r1 * M + m) * nm + pb * M + mp] * Km[(qb * M + mp) * nm + r2 * M + m];
+                        a += Km[(r1 * M + m) * nm + pb * M + mp] *
+                             Km[(qb * M + mp) * nm + r2 * M + m];
                         if (pb != qb)
                             a += Km[(r1 * M + m) * nm + qb * M + mp] *
                                  Km[(pb * M + mp) * nm + r2 * M + m];
@@ -346,8 +348,8 @@ static int spec_q(const cav_mi_chside *c, const double *Q, kspec *k, cav_err *er
             return cav_err_set(err, CAV_EINVAL, "mi output side: Q is not finite");
     double wmin = mi_sqrtm(P, Qsym, k->Qs);
     if (!(wmin > -1e-12))
-        return cav_err_set(err, CAV_EINVAL,
-                           "mi output side: Q has eigenvalue %g < 0 (must be PSD)", wmin);
+        return cav_err_set(err, CAV_EINVAL, "mi output side: Q has eigenvalue %g < 0 (must be PSD)",
+                           wmin);
     for (int i = 0; i < P; i++)
         for (int j = 0; j < P; j++)
             k->V[i * P + j] = (i == j) - Qsym[i * P + j];
@@ -403,8 +405,8 @@ static int chside_psi(void *ctx, const double *Q, double *val, double *se, cav_e
     return CAV_OK;
 }
 
-int cav_mi_chside_lin(cav_mi_chside *c, const double *Q, const int *unlearned, int nu,
-                      double *Fop, double *se, double *trivial, cav_err *err)
+int cav_mi_chside_lin(cav_mi_chside *c, const double *Q, const int *unlearned, int nu, double *Fop,
+                      double *se, double *trivial, cav_err *err)
 {
     if (!c || !Q || !Fop) return cav_err_set(err, CAV_EINVAL, "mi lin: NULL argument");
     int P = c->P;
@@ -420,8 +422,8 @@ int cav_mi_chside_lin(cav_mi_chside *c, const double *Q, const int *unlearned, i
         k.nu = nu;
         for (int i = 0; i < nu; i++) {
             if (unlearned[i] < 0 || unlearned[i] >= P)
-                return cav_err_set(err, CAV_EINVAL, "mi lin: unlearned[%d] = %d not in [0, %d)",
-                                   i, unlearned[i], P);
+                return cav_err_set(err, CAV_EINVAL, "mi lin: unlearned[%d] = %d not in [0, %d)", i,
+                                   unlearned[i], P);
             k.un[i] = unlearned[i];
         }
     }

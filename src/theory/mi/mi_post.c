@@ -40,13 +40,13 @@ struct cav_mi_inner {
     double om[CAV_MI_MAXPM];
     double LF[CAV_MI_MAXPM * CAV_MI_MAXPM], K[CAV_MI_MAXPM * CAV_MI_MAXPM];
     double LS[CAV_MI_MAXPM * CAV_MI_MAXPM], lnorm; /* chol S, -(logdet S + nd log 2pi)/2 */
-    double ref;                                     /* reference log-weight (adaptive) */
+    double ref;                                    /* reference log-weight (adaptive) */
     long nodes;
     int bad;
     /* batch buffers; per-branch copies for the rules (nbranch x CH and nbranch x CH x n) */
     double u[CH * CAV_MI_MAXPM], zd[CH * CAV_MI_MAXPM], lw[CH], Zf[CH * CAV_MI_MAXPM];
     double *lwb, *Zb;
-    double *plw;               /* pass-1 log-weights of one branch (ngh) */
+    double *plw;                /* pass-1 log-weights of one branch (ngh) */
     double ess_rule, ess_rule2; /* effective node counts of the two GH rules: 1/sum w^2 */
 };
 

@@ -18,8 +18,7 @@ static int check_qhat(int P, const double *Qhat, cav_err *err)
     if (P < 1 || P > CAV_MI_MAXP)
         return cav_err_set(err, CAV_EINVAL, "mi prior: P = %d must be in [1, %d]", P, CAV_MI_MAXP);
     for (int i = 0; i < P * P; i++)
-        if (!isfinite(Qhat[i]))
-            return cav_err_set(err, CAV_EINVAL, "mi prior: Qhat is not finite");
+        if (!isfinite(Qhat[i])) return cav_err_set(err, CAV_EINVAL, "mi prior: Qhat is not finite");
     return CAV_OK;
 }
 

@@ -1,8 +1,9 @@
 /* theory/mi/mi_se.c — the Bayes-optimal state evolution solver over P x P overlaps
  * (cavity/multi_index.h, section 3; docs/multi-index.md, eqs. SE and Phi):
  *     Q <- f_prior(alpha G(Q)),   Phi(Q) = -tr(Q Qhat)/2 + psi_prior(Qhat) + alpha psi_out(Q).
- * The unknowns are the packed upper triangle of Q (so Q stays symmetric), solved by the damped /
- * Anderson fixed-point solver of cavity/fixpt.h. Frozen indices keep their rows and columns at
+ * The unknowns are the packed upper triangle of Q (so Q stays symmetric), solved by the shared
+ * saddle-point driver of cavity/saddle.h (damped / Anderson fixed point, Newton fallback) for up
+ * to 8 unknowns and by cavity/fixpt.h beyond. Frozen indices keep their rows and columns at
  * the start value (the learned-block restriction of conditional thresholds). The Monte-Carlo
  * error of the fixed point is propagated by the delta method: with T the map and J its Jacobian
  * at Q*, dQ* = (I - J)^{-1} dT, dT from the standard errors of G through f_prior. */
@@ -10,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cavity/saddle.h"
 #include "theory/mi/mi_internal.h"
 
 #define NPMAX (CAV_MI_MAXP * (CAV_MI_MAXP + 1) / 2)
@@ -221,10 +223,10 @@ int cav_mi_se_solve(const cav_mi_model *m, double alpha, const cav_mi_se_opts *o
     double Q0[CAV_MI_MAXP * CAV_MI_MAXP];
     for (int i = 0; i < P; i++)
         for (int j = 0; j < P; j++)
-            Q0[i * P + j] = o.start == CAV_MI_START_GIVEN
-                                ? o.Q0[i * P + j]
-                                : (i == j ? (o.start == CAV_MI_START_INFORMED ? 1 - o.eps : o.eps)
-                                          : 0.0);
+            Q0[i * P + j] =
+                o.start == CAV_MI_START_GIVEN
+                    ? o.Q0[i * P + j]
+                    : (i == j ? (o.start == CAV_MI_START_INFORMED ? 1 - o.eps : o.eps) : 0.0);
     for (int i = 0; i < P; i++)
         c.frozen[i] = o.frozen ? (o.frozen[i] != 0) : 0;
     memcpy(c.Qfix, Q0, sizeof Q0);
@@ -261,16 +263,29 @@ int cav_mi_se_solve(const cav_mi_model *m, double alpha, const cav_mi_se_opts *o
             out->iterations++;
         }
     }
-    st = cav_fixpt_set(fp, se_map, &c, x0, &o.fixpt);
-    if (!st) st = cav_fixpt_solve(fp, NULL, NULL);
-    const double *x = cav_fixpt_x(fp);
+    double xs[NPMAX];
+    const double *x = xs;
+    if (c.np <= CAV_NEWTON_MAXN) {
+        /* the shared saddle-point driver: fixed point, then Newton near thresholds */
+        cav_saddle_opts so = cav_saddle_opts_default();
+        so.fixpt = o.fixpt;
+        cav_saddle_result sr;
+        st = cav_saddle_solve(se_map, &c, (size_t)c.np, x0, xs, &so, &sr);
+        out->residual = sr.residual;
+        out->iterations += sr.iterations;
+        if (st) snprintf(out->msg, sizeof out->msg, "%s", sr.msg);
+    } else {
+        st = cav_fixpt_set(fp, se_map, &c, x0, &o.fixpt);
+        if (!st) st = cav_fixpt_solve(fp, NULL, NULL);
+        memcpy(xs, cav_fixpt_x(fp), sizeof(double) * (size_t)c.np);
+        out->residual = cav_fixpt_residual(fp);
+        out->iterations += (long)cav_fixpt_iterations(fp);
+        if (st && cav_fixpt_error(fp)->msg[0])
+            snprintf(out->msg, sizeof out->msg, "%s", cav_fixpt_error(fp)->msg);
+    }
     out->P = P;
     mi_unpack(P, x, out->Q);
     apply_frozen(&c, out->Q);
-    out->residual = cav_fixpt_residual(fp);
-    out->iterations += (long)cav_fixpt_iterations(fp);
-    if (st && cav_fixpt_error(fp)->msg[0])
-        snprintf(out->msg, sizeof out->msg, "%s", cav_fixpt_error(fp)->msg);
     /* Qhat and its error at the last iterate */
     double xf[NPMAX], xl[NPMAX];
     memcpy(xl, x, sizeof(double) * (size_t)c.np);

@@ -41,7 +41,7 @@ static int ddir(matfn h, void *ctx, int P, const int *un, int nu, const double *
                 const double *Y0, const double *D, double hstep, double *dY, cav_err *err)
 {
     double X[CAV_MI_MAXP * CAV_MI_MAXP] = {0}, Y1[CAV_MI_MAXP * CAV_MI_MAXP],
-        Y2[CAV_MI_MAXP * CAV_MI_MAXP];
+                           Y2[CAV_MI_MAXP * CAV_MI_MAXP];
     (void)un, (void)nu;
     for (int i = 0; i < P * P; i++)
         X[i] = X0[i] + hstep * D[i];
@@ -232,8 +232,9 @@ int cav_mi_stability(const cav_mi_model *m, double alpha, const double *Q, const
     mi_symmetrise(nu, triv);
     if (mi_eig_sym(nu, triv, w, R)) return cav_err_set(err, CAV_ENUMERIC, "mi stability: eigen");
     out->trivial_max = w[nu - 1];
-    out->alpha_c = out->trivial_max > trivial_tol ? 0.0
-                   : (out->lambda_max > 0 ? 1.0 / out->lambda_max : INFINITY);
+    out->alpha_c = out->trivial_max > trivial_tol
+                       ? 0.0
+                       : (out->lambda_max > 0 ? 1.0 / out->lambda_max : INFINITY);
     return CAV_OK;
 }
 
@@ -260,13 +261,14 @@ static double cond_f(void *vc, double alpha)
     o.start = CAV_MI_START_GIVEN;
     o.want_se = 0;
     double Q0[CAV_MI_MAXP * CAV_MI_MAXP];
-    if (c->have) {
+    int informed = c->so.start == CAV_MI_START_INFORMED;
+    if (c->have && informed) {
         memcpy(Q0, c->Qwarm, sizeof Q0);
     } else {
         double eps = c->so.eps > 0 && c->so.eps < 1 ? c->so.eps : 1e-3;
         for (int i = 0; i < P; i++)
             for (int j = 0; j < P; j++)
-                Q0[i * P + j] = (i == j && !c->frozen[i]) ? 1 - eps : 0.0;
+                Q0[i * P + j] = (i == j && !c->frozen[i]) ? (informed ? 1 - eps : eps) : 0.0;
     }
     o.Q0 = Q0;
     cav_mi_se_result r;
@@ -435,9 +437,9 @@ static void cs_f2(void *vc, size_t np, const double *t1, const double *t2, doubl
     cs_cub(vc, np, t1, t2, out);
 }
 
-int cav_mi_channel_stability(const cav_mi_channel *ch, const cav_mi_inner_opts *inner,
-                             double tol, long mc_n, uint64_t seed, cav_mi_stab *out,
-                             double *tower, double *err_est, cav_err *err)
+int cav_mi_channel_stability(const cav_mi_channel *ch, const cav_mi_inner_opts *inner, double tol,
+                             long mc_n, uint64_t seed, cav_mi_stab *out, double *tower,
+                             double *err_est, cav_err *err)
 {
     cs_ctx c;
     memset(&c, 0, sizeof c);
@@ -547,8 +549,7 @@ int cav_mi_channel_stability(const cav_mi_channel *ch, const cav_mi_inner_opts *
             mi_eig_sym(P, triv, w, R);
             out->trivial_max = w[P - 1];
             out->alpha_c = out->trivial_max > 1e-4 ? 0.0 : 1.0 / out->lambda_max;
-            if (tower)
-                memcpy(tower, mean + nb * nb + P * P, sizeof(double) * (size_t)(c.n * c.n));
+            if (tower) memcpy(tower, mean + nb * nb + P * P, sizeof(double) * (size_t)(c.n * c.n));
             if (err_est) *err_est = fmax(eest, c.ierr);
             if (fabs(mean[c.ntot - 1] - 1.0) > 1e-3 && !use_mc)
                 st = cav_err_set(err, CAV_ENUMERIC,

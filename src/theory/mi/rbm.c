@@ -39,8 +39,9 @@ int cav_rbm_check(const cav_rbm *p, cav_err *err)
                            p->hidden);
     if ((p->spike_prior != CAV_RBM_RADEMACHER && p->spike_prior != CAV_RBM_GAUSSIAN) ||
         (p->latent_prior != CAV_RBM_RADEMACHER && p->latent_prior != CAV_RBM_GAUSSIAN))
-        return cav_err_set(err, CAV_EINVAL, "rbm: spike and latent priors must be rademacher or "
-                                            "gaussian");
+        return cav_err_set(err, CAV_EINVAL,
+                           "rbm: spike and latent priors must be rademacher or "
+                           "gaussian");
     if (!(p->lambda >= 0) || !isfinite(p->lambda))
         return cav_err_set(err, CAV_EINVAL, "rbm: lambda = %g must be >= 0", p->lambda);
     if (!(p->ratio >= 0) || !isfinite(p->ratio))

@@ -36,8 +36,9 @@ static void test_gen_error_alpha0(void **st)
         double Q[CAV_MI_MAXP * CAV_MI_MAXP] = {0}, e, se;
         assert_int_equal(cav_attention_gen_error(&a, Q, 400000, 3, &e, &se, NULL), CAV_OK);
         double z = (e - e0) / sqrt(se * se + se0 * se0);
-        printf("L %d M %d c %g beta %g: gen error(Q=0) = %.5f +- %.5f, numpy %.5f +- %.5f, z = %.2f\n",
-               L, M, c, beta, e, se, e0, se0, z);
+        printf(
+            "L %d M %d c %g beta %g: gen error(Q=0) = %.5f +- %.5f, numpy %.5f +- %.5f, z = %.2f\n",
+            L, M, c, beta, e, se, e0, se0, z);
         assert_true(fabs(z) < test_zcrit(3));
         /* the Bayes-optimal error at Q = 0 is the label variance, below the plug-in error */
         double eb, sb;
@@ -72,7 +73,8 @@ static void test_backprop(void **st)
                 double lm = cav_attention_loss_grad(&a, Zp, y, NULL);
                 double fd = (lp - lm) / (2 * h);
                 if (fabs(fd - dZ[i]) > 1e-7 * (1 + fabs(fd)))
-                    fail_msg("L %d M %d dZ[%d] = %.10g, finite difference %.10g", L, M, i, dZ[i], fd);
+                    fail_msg("L %d M %d dZ[%d] = %.10g, finite difference %.10g", L, M, i, dZ[i],
+                             fd);
             }
         }
 }
@@ -87,10 +89,10 @@ static void test_first_threshold(void **st)
     assert_int_equal(cav_attention_thresholds(&a, &o, &th), CAV_OK);
     printf("c = 1: alpha_1 = %.6f (+- %.1e), F = (%.5f, %.5f), first layer %d, Jensen %.6f\n",
            th.alpha1, th.alpha1_err, th.F[0], th.F[1], th.first, th.jensen);
-    assert_int_equal(th.first, 1);               /* the last layer is learned first */
-    assert_true(th.F[0] < th.F[1]);              /* layer 1 alone is much harder */
-    assert_true(th.F[1] <= a.M * (a.M + 1.0));   /* Jensen, per layer */
-    assert_true(th.alpha1 > th.jensen * 1.05);   /* strictly above the bound */
+    assert_int_equal(th.first, 1);             /* the last layer is learned first */
+    assert_true(th.F[0] < th.F[1]);            /* layer 1 alone is much harder */
+    assert_true(th.F[1] <= a.M * (a.M + 1.0)); /* Jensen, per layer */
+    assert_true(th.alpha1 > th.jensen * 1.05); /* strictly above the bound */
 
     /* Monte-Carlo growth rate of the SE at Q = diag(0, eps): G_22/eps -> F_22 */
     cav_mi_channel ch;
@@ -138,7 +140,8 @@ static void test_gamp_vs_se(void **st)
     memset(s2, 0, sizeof s2);
     for (int s = 0; s < seeds; s++) {
         cav_mi_data d;
-        assert_int_equal(cav_mi_data_draw(&ch, D, (long)(alpha * (double)D), 100 + s, &d, NULL), CAV_OK);
+        assert_int_equal(cav_mi_data_draw(&ch, D, (long)(alpha * (double)D), 100 + s, &d, NULL),
+                         CAV_OK);
         cav_mi_gamp_opts o = cav_mi_gamp_opts_default();
         o.steps = T, o.init = CAV_MI_INIT_INFORMED, o.q0 = 0.1, o.seed = 1 + s;
         o.inner.method = CAV_MI_GH, o.inner.gh_n = 16;
@@ -175,8 +178,8 @@ static void test_gamp_vs_se(void **st)
             for (int b = 0; b < 4; b++)
                 v += pow(se[b][t * 4 + 3 * l] - mu, 2) / 3;
             double z = (g - mu) / sqrt(gse * gse + v / 4 + 1e-12);
-            printf("  t %2ld layer %d: GAMP %.4f +- %.4f  SE %.4f +- %.4f  z = %5.2f\n", t, l + 1, g,
-                   gse, mu, sqrt(v / 4), z);
+            printf("  t %2ld layer %d: GAMP %.4f +- %.4f  SE %.4f +- %.4f  z = %5.2f\n", t, l + 1,
+                   g, gse, mu, sqrt(v / 4), z);
             worst = fmax(worst, fabs(z));
         }
     printf("GAMP vs SE, D = %ld, %d seeds: worst |z| = %.2f (criterion %.2f)\n", D, seeds, worst,
@@ -184,11 +187,36 @@ static void test_gamp_vs_se(void **st)
     assert_true(worst < zc);
 }
 
+/* GD on the network: a small step decreases the training loss at every step (the weight
+ * gradient is the back-propagated dZ times the inputs), and the rows report consistent norms. */
+static void test_gd_descends(void **st)
+{
+    (void)st;
+    cav_attention a = cav_attention_default();
+    cav_attention_gd_opts o = cav_attention_gd_opts_default();
+    o.D = 200, o.alpha = 1.0, o.steps = 30, o.lr = 0.02, o.every = 1, o.n_test = 200;
+    long rows = cav_attention_gd_rows(&o);
+    int nc = CAV_ATTENTION_GD_NCOL(2);
+    double *out = malloc(sizeof(double) * (size_t)(rows * nc));
+    assert_int_equal(cav_attention_gd(&a, &o, out, NULL), CAV_OK);
+    for (long r = 1; r < rows; r++) {
+        assert_true(out[r * nc + 1] <= out[(r - 1) * nc + 1] + 1e-12);
+        for (int l = 0; l < 2; l++) {
+            double m = out[r * nc + 3 + 3 * l], q = out[r * nc + 4 + 3 * l];
+            assert_true(q > 0 && m * m <= q * 1.2); /* |m| <= |w||w*|/D with |w*|^2/D ~ 1 */
+        }
+    }
+    printf("GD D = 200: train loss %.5f -> %.5f in 30 steps\n", out[1], out[(rows - 1) * nc + 1]);
+    o.lr = -1;
+    assert_int_equal(cav_attention_gd(&a, &o, out, NULL), CAV_EINVAL);
+    free(out);
+}
+
 int main(void)
 {
-    const struct CMUnitTest t[] = {cmocka_unit_test(test_gen_error_alpha0),
-                                   cmocka_unit_test(test_backprop),
-                                   cmocka_unit_test(test_first_threshold),
-                                   cmocka_unit_test(test_gamp_vs_se)};
+    const struct CMUnitTest t[] = {
+        cmocka_unit_test(test_gen_error_alpha0), cmocka_unit_test(test_backprop),
+        cmocka_unit_test(test_first_threshold), cmocka_unit_test(test_gamp_vs_se),
+        cmocka_unit_test(test_gd_descends)};
     return cmocka_run_group_tests(t, NULL, NULL);
 }

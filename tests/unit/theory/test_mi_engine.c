@@ -100,8 +100,8 @@ static void test_sign_vs_bayes(void **st)
         cav_bayes_solution b;
         assert_int_equal(cav_bayes_solve(&glm, alphas[i], NULL, NULL, &b), CAV_OK);
         double e1 = cav_bayes_egen_sign(r.Q[0]), e2 = cav_bayes_egen_sign(b.q);
-        printf("  alpha %.1f: q engine %.12f bayes %.12f  egen %.10f %.10f  (%ld its)\n",
-               alphas[i], r.Q[0], b.q, e1, e2, r.iterations);
+        printf("  alpha %.1f: q engine %.12f bayes %.12f  egen %.10f %.10f  (%ld its)\n", alphas[i],
+               r.Q[0], b.q, e1, e2, r.iterations);
         assert_true(fabs(r.Q[0] - b.q) < 1e-7);
         assert_true(fabs(e1 - e2) < 1e-7);
     }
@@ -139,7 +139,8 @@ static void test_linear_closed_form(void **st)
     assert_int_equal(m.output(m.out_ctx, &qq, &G, &Gse, &err), CAV_OK);
     printf("  G(0.4) = %.6f +- %.6f (exact %.6f)\n", G, Gse, 1 / (1 + Delta - qq));
     assert_true(fabs(G - 1 / (1 + Delta - qq)) < 4 * Gse);
-    /* free entropy: Phi = -q qhat/2 + (qhat - log(1+qhat))/2 - alpha/2 (log(2 pi (1-q+Delta)) + 1) */
+    /* free entropy: Phi = -q qhat/2 + (qhat - log(1+qhat))/2 - alpha/2 (log(2 pi (1-q+Delta)) + 1)
+     */
     double phi, pse;
     assert_int_equal(cav_mi_free_entropy(&m, alpha, &q, &phi, &pse, &err), CAV_OK);
     double qh = alpha / (1 + Delta - q);
@@ -318,11 +319,9 @@ static void test_bad_input(void **st)
 
 int main(void)
 {
-    const struct CMUnitTest t[] = {cmocka_unit_test(test_phase_retrieval_threshold),
-                                   cmocka_unit_test(test_sign_vs_bayes),
-                                   cmocka_unit_test(test_linear_closed_form),
-                                   cmocka_unit_test(test_posterior_methods),
-                                   cmocka_unit_test(test_attention_inversion),
-                                   cmocka_unit_test(test_bad_input)};
+    const struct CMUnitTest t[] = {
+        cmocka_unit_test(test_phase_retrieval_threshold), cmocka_unit_test(test_sign_vs_bayes),
+        cmocka_unit_test(test_linear_closed_form),        cmocka_unit_test(test_posterior_methods),
+        cmocka_unit_test(test_attention_inversion),       cmocka_unit_test(test_bad_input)};
     return cmocka_run_group_tests(t, NULL, NULL);
 }

@@ -45,7 +45,8 @@ static void test_eta_psi(void **st)
                     if (a != b) Qp[b * k + a] -= 2 * h;
                     cav_rbm_psi(k, hid, Qp, &p2, NULL, NULL);
                     double fd = (p1 - p2) / (2 * h), an = (a == b ? 1 : 2) * g[a * k + b];
-                    if (fabs(fd - an) > 1e-8) fail_msg("psi grad k %d (%d,%d): %g vs %g", k, a, b, an, fd);
+                    if (fabs(fd - an) > 1e-8)
+                        fail_msg("psi grad k %d (%d,%d): %g vs %g", k, a, b, an, fd);
                 }
             double z[3] = {0.4, -1.2, 2.5}, gr[3], H[9];
             double e0 = cav_rbm_eta(k, hid, z, gr, H);

@@ -369,39 +369,36 @@ static int run_pass(cav_mi_chside *c, const kspec *k, double *mean, double *se, 
     return st;
 }
 
-static int chside_output(void *ctx, const double *Q, double *G, double *se, cav_err *err)
+/* One K_OUT pass at Q: mean[0..P(P+1)/2) the packed G, mean[P(P+1)/2] = E log Z_out. */
+static int out_pass(cav_mi_chside *c, const double *Q, double *mean, double *s, cav_err *err)
 {
-    cav_mi_chside *c = ctx;
     kspec k;
     memset(&k, 0, sizeof k);
     k.mode = K_OUT;
-    int P = c->P;
-    k.nout = P * (P + 1) / 2 + 1;
+    k.nout = c->P * (c->P + 1) / 2 + 1;
     int st = spec_q(c, Q, &k, err);
-    if (st) return st;
+    return st ? st : run_pass(c, &k, mean, s, err);
+}
+
+static int chside_output(void *ctx, const double *Q, double *G, double *se, cav_err *err)
+{
+    cav_mi_chside *c = ctx;
     double mean[MAXOUT], s[MAXOUT];
-    st = run_pass(c, &k, mean, s, err);
+    int st = out_pass(c, Q, mean, s, err);
     if (st) return st;
-    mi_unpack(P, mean, G);
-    if (se) mi_unpack(P, s, se);
+    mi_unpack(c->P, mean, G);
+    if (se) mi_unpack(c->P, s, se);
     return CAV_OK;
 }
 
 static int chside_psi(void *ctx, const double *Q, double *val, double *se, cav_err *err)
 {
     cav_mi_chside *c = ctx;
-    kspec k;
-    memset(&k, 0, sizeof k);
-    k.mode = K_OUT;
-    int P = c->P;
-    k.nout = P * (P + 1) / 2 + 1;
-    int st = spec_q(c, Q, &k, err);
-    if (st) return st;
     double mean[MAXOUT], s[MAXOUT];
-    st = run_pass(c, &k, mean, s, err);
+    int st = out_pass(c, Q, mean, s, err), j = c->P * (c->P + 1) / 2;
     if (st) return st;
-    *val = mean[k.nout - 1];
-    if (se) *se = s[k.nout - 1];
+    *val = mean[j];
+    if (se) *se = s[j];
     return CAV_OK;
 }
 

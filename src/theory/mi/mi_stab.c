@@ -147,6 +147,37 @@ static int top_eig(int nb, const double *Op, double *eig, double *evec, double *
     return 0;
 }
 
+/* Fill the spectral part of out from out->Fop, out->Fop_se and the trivial matrix (nu x nu):
+ * eigenpairs, lambda_max and its first-order error v^T dF v, the top eigenvector as a matrix,
+ * trivial_max and alpha_c. */
+static int finish_stab(cav_mi_stab *out, int nu, double *triv, double trivial_tol)
+{
+    int nb = nu * (nu + 1) / 2;
+    double vtop[NB];
+    if (top_eig(nb, out->Fop, out->eig, out->evec, vtop)) return CAV_ENUMERIC;
+    out->lambda_max = out->eig[0];
+    double v2 = 0;
+    for (int a = 0; a < nb; a++)
+        for (int b = 0; b < nb; b++)
+            v2 += pow(vtop[a] * vtop[b] * out->Fop_se[a * nb + b], 2);
+    out->lambda_se = sqrt(v2);
+    memset(out->vmax, 0, sizeof out->vmax);
+    for (int a = 0; a < nb; a++) {
+        double E[CAV_MI_MAXP * CAV_MI_MAXP];
+        mi_basis_mat(nu, a, E);
+        for (int i = 0; i < nu * nu; i++)
+            out->vmax[i] += vtop[a] * E[i];
+    }
+    double w[CAV_MI_MAXP], R[CAV_MI_MAXP * CAV_MI_MAXP];
+    mi_symmetrise(nu, triv);
+    if (mi_eig_sym(nu, triv, w, R)) return CAV_ENUMERIC;
+    out->trivial_max = w[nu - 1];
+    out->alpha_c = out->trivial_max > trivial_tol
+                       ? 0.0
+                       : (out->lambda_max > 0 ? 1.0 / out->lambda_max : INFINITY);
+    return CAV_OK;
+}
+
 int cav_mi_stability(const cav_mi_model *m, double alpha, const double *Q, const int *unlearned,
                      int nu, double trivial_tol, cav_mi_stab *out, cav_err *err)
 {
@@ -211,30 +242,8 @@ int cav_mi_stability(const cav_mi_model *m, double alpha, const double *Q, const
             out->Fop[a * nb + b] = s;
             out->Fop_se[a * nb + b] = sqrt(v);
         }
-    double vtop[NB];
-    if (top_eig(nb, out->Fop, out->eig, out->evec, vtop))
+    if (finish_stab(out, nu, triv, trivial_tol))
         return cav_err_set(err, CAV_ENUMERIC, "mi stability: eigen-decomposition failed");
-    out->lambda_max = out->eig[0];
-    double v2 = 0;
-    for (int a = 0; a < nb; a++)
-        for (int b = 0; b < nb; b++)
-            v2 += pow(vtop[a] * vtop[b] * out->Fop_se[a * nb + b], 2);
-    out->lambda_se = sqrt(v2);
-    double Vm[CAV_MI_MAXP * CAV_MI_MAXP] = {0};
-    for (int a = 0; a < nb; a++) {
-        double E[CAV_MI_MAXP * CAV_MI_MAXP];
-        mi_basis_mat(nu, a, E);
-        for (int i = 0; i < nu * nu; i++)
-            Vm[i] += vtop[a] * E[i];
-    }
-    memcpy(out->vmax, Vm, sizeof(double) * (size_t)(nu * nu));
-    double w[CAV_MI_MAXP], R[CAV_MI_MAXP * CAV_MI_MAXP];
-    mi_symmetrise(nu, triv);
-    if (mi_eig_sym(nu, triv, w, R)) return cav_err_set(err, CAV_ENUMERIC, "mi stability: eigen");
-    out->trivial_max = w[nu - 1];
-    out->alpha_c = out->trivial_max > trivial_tol
-                       ? 0.0
-                       : (out->lambda_max > 0 ? 1.0 / out->lambda_max : INFINITY);
     return CAV_OK;
 }
 
@@ -527,28 +536,11 @@ int cav_mi_channel_stability(const cav_mi_channel *ch, const cav_mi_inner_opts *
         memcpy(out->unlearned, un, sizeof(int) * (size_t)P);
         memcpy(out->Fop, mean, sizeof(double) * (size_t)(nb * nb));
         if (use_mc) memcpy(out->Fop_se, se, sizeof(double) * (size_t)(nb * nb));
-        double vtop[NB];
-        if (top_eig(nb, out->Fop, out->eig, out->evec, vtop)) {
+        double triv[CAV_MI_MAXP * CAV_MI_MAXP];
+        memcpy(triv, mean + nb * nb, sizeof(double) * (size_t)(P * P));
+        if (finish_stab(out, P, triv, 1e-4)) {
             st = cav_err_set(err, CAV_ENUMERIC, "mi channel stability: eigen failed");
         } else {
-            out->lambda_max = out->eig[0];
-            double v2 = 0;
-            for (int a = 0; a < nb; a++)
-                for (int b = 0; b < nb; b++)
-                    v2 += pow(vtop[a] * vtop[b] * out->Fop_se[a * nb + b], 2);
-            out->lambda_se = sqrt(v2);
-            for (int a = 0; a < nb; a++) {
-                double E[CAV_MI_MAXP * CAV_MI_MAXP];
-                mi_basis_mat(P, a, E);
-                for (int i = 0; i < P * P; i++)
-                    out->vmax[i] += vtop[a] * E[i];
-            }
-            double triv[CAV_MI_MAXP * CAV_MI_MAXP], w[CAV_MI_MAXP], R[CAV_MI_MAXP * CAV_MI_MAXP];
-            memcpy(triv, mean + nb * nb, sizeof(double) * (size_t)(P * P));
-            mi_symmetrise(P, triv);
-            mi_eig_sym(P, triv, w, R);
-            out->trivial_max = w[P - 1];
-            out->alpha_c = out->trivial_max > 1e-4 ? 0.0 : 1.0 / out->lambda_max;
             if (tower) memcpy(tower, mean + nb * nb + P * P, sizeof(double) * (size_t)(c.n * c.n));
             if (err_est) *err_est = fmax(eest, c.ierr);
             if (fabs(mean[c.ntot - 1] - 1.0) > 1e-3 && !use_mc)

@@ -80,10 +80,14 @@ static void att_mv(int M, const double *B, const double *z, double *y)
 static void att_B(int L, int M, double beta, double c, const double *zrows, double *B)
 {
     double A[AT_MAXM * AT_MAXM], T[AT_MAXM * AT_MAXM], t[AT_MAXM];
-    memset(B, 0, sizeof(double) * (size_t)(M * M));
-    for (int i = 0; i < M; i++)
-        B[i * M + i] = 1.0;
-    for (int l = 0; l < L - 1; l++) {
+    if (L >= 2) {
+        att_A(M, beta, c, zrows, B); /* B_1 = A(z_1): B_0 = I */
+    } else {
+        memset(B, 0, sizeof(double) * (size_t)(M * M));
+        for (int i = 0; i < M; i++)
+            B[i * M + i] = 1.0;
+    }
+    for (int l = 1; l < L - 1; l++) {
         att_mv(M, B, zrows + l * M, t);
         att_A(M, beta, c, t, A);
         att_mul(M, A, B, T);

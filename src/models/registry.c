@@ -14,7 +14,7 @@ extern const cav_model cav_model_dmft_gd, cav_model_amp_wigner;
 extern const cav_model cav_model_adversarial, cav_model_adversarial_latent;
 extern const cav_model cav_model_quadnet, cav_model_msense;
 extern const cav_model cav_model_distillation, cav_model_depth;
-extern const cav_model cav_model_rbm;
+extern const cav_model cav_model_rbm, cav_model_attention;
 
 static const cav_model *const registry[] = {&cav_model_raf,
                                             &cav_model_dmft_gd,
@@ -26,6 +26,7 @@ static const cav_model *const registry[] = {&cav_model_raf,
                                             &cav_model_distillation,
                                             &cav_model_depth,
                                             &cav_model_rbm,
+                                            &cav_model_attention,
                                             NULL};
 
 const cav_model *const *cav_model_registry(void)

@@ -67,6 +67,8 @@ typedef struct cav_attention_th_opts {
     double ahi;              /* upper end of the alpha_2 search (default 8) */
     double xtol;             /* Brent tolerance of alpha_2 (default 1e-3) */
     int conditional;         /* compute alpha_2 (default 1) */
+    long mc_n;               /* > 0: alpha_1 by Monte Carlo over Z with mc_n samples (error: the
+                                MC standard error) instead of the observation cubature (default 0) */
 } cav_attention_th_opts;
 
 cav_attention_th_opts cav_attention_th_opts_default(void);

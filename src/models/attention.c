@@ -14,6 +14,7 @@
  * on ntest fresh samples; or gradient descent on the tied network (cav_attention_gd), q_l the
  * squared cosine with the teacher (which equals Q_ll for the Bayes estimator). */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,7 +27,7 @@ typedef cav_attention_model_params par;
 typedef cav_attention_obs obs;
 
 static const char *const methods[] = {"gamp", "gd", NULL};
-static const char *const yesno[] = {"no", "yes", NULL};
+static const char *const which[] = {"none", "first", "both", NULL};
 
 #define F(NAME, ...) CAV_FIELD(par, NAME, __VA_ARGS__)
 #define SIM CAV_PF_SIM
@@ -45,8 +46,9 @@ static const cav_param_spec params[] = {
     F(gh, .kind = CAV_PARAM_INT, .def = 0, .lo = 0, .hi = 40, .flags = TH,
       .help = "theory: Gauss-Hermite nodes per free coordinate of the posterior (0: 12 for "
               "L = 2, 6 for L = 3)"),
-    F(thresholds, .kind = CAV_PARAM_CHOICE, .choices = yesno, .def = 0, .flags = TH,
-      .help = "theory: also compute alpha_1 and alpha_2 (minutes, once per sweep)"),
+    F(thresholds, .kind = CAV_PARAM_CHOICE, .choices = which, .def = 0, .flags = TH,
+      .help = "theory: also compute alpha_1 (first: seconds) or alpha_1 and alpha_2 (both: "
+              "minutes), once per sweep"),
     F(method, .kind = CAV_PARAM_CHOICE, .choices = methods, .def = CAV_ATT_M_GAMP, .flags = SIM,
       .help = "simulation: gamp (Bayes-optimal GAMP) or gd (gradient descent on the network)"),
     F(d, .kind = CAV_PARAM_INT, .def = 1000, .lo = 2, .hi = 1e5, .flags = SIM,
@@ -123,20 +125,30 @@ static void nan_fill(obs *o)
     o->q1 = o->q2 = o->q3 = o->gen_error = o->gen_error_bo = o->alpha_1 = o->alpha_2 = NAN;
 }
 
-/* Thresholds at the model's accuracy settings. */
-static int thresholds(const par *p, double *a1, double *a2, cav_err *err)
+/* Thresholds at the model's accuracy settings: alpha_1 by Monte Carlo over 10 nsamples draws,
+ * alpha_2 (both = 1) by the conditional stability with nsamples-sample state evolutions. When
+ * alpha_2 cannot be computed it is NaN and *note says why (alpha_1 stands). */
+static int thresholds(const par *p, int both, double *a1, double *a2, char *note, size_t len,
+                      cav_err *err)
 {
     cav_attention a = net_of(p);
     cav_attention_th_opts o = cav_attention_th_opts_default();
-    o.inner.gh_n = p->layers == 2 && p->M == 2 ? 20 : gh_of(p);
-    o.tol = 1e-5;
+    o.inner.gh_n = gh_of(p);
     o.outer.n = p->nsamples;
     o.outer.inner.gh_n = gh_of(p);
-    o.xtol = 5e-3;
+    o.xtol = 1e-2;
+    o.ahi = 1.5;
+    o.mc_n = 10 * p->nsamples;
+    o.conditional = both;
     cav_attention_th th;
     int st = cav_attention_thresholds(&a, &o, &th);
-    *a1 = th.alpha1, *a2 = th.alpha2;
-    if (st) return cav_err_set(err, st, "attention thresholds: %s", th.msg);
+    *a1 = th.alpha1, *a2 = NAN;
+    if (note && len) note[0] = '\0';
+    if (st && !(th.alpha1 > 0)) return cav_err_set(err, st, "attention thresholds: %s", th.msg);
+    if (both && st == CAV_OK)
+        *a2 = th.alpha2;
+    else if (both && note)
+        snprintf(note, len, "alpha_2 not found: %.400s", th.msg);
     return CAV_OK;
 }
 
@@ -151,15 +163,17 @@ static int theory(const void *vp, const double *warm_in, double *warm_out, cav_r
     nan_fill(o);
     cav_err err = {0};
     int L = a.L;
+    char note[CAV_ERR_MSG_LEN] = "";
     double w[ATT_NWARM] = {0};
     if (warm_in) memcpy(w, warm_in, sizeof w);
-    int same = warm_in && w[11] == 1 && w[12] == (double)p->layers && w[13] == (double)p->M &&
-               w[14] == p->c && w[15] == p->beta;
+    int same = warm_in && w[11] == (double)p->thresholds && w[12] == (double)p->layers &&
+               w[13] == (double)p->M && w[14] == p->c && w[15] == p->beta;
     if (p->thresholds) {
         if (same) {
             o->alpha_1 = w[16], o->alpha_2 = w[17];
         } else {
-            int st = thresholds(p, &o->alpha_1, &o->alpha_2, &err);
+            int st = thresholds(p, p->thresholds == 2, &o->alpha_1, &o->alpha_2, note, sizeof note,
+                                &err);
             if (st) return cav_result_fail(res, st, "%s", err.msg);
         }
     }
@@ -194,9 +208,13 @@ static int theory(const void *vp, const double *warm_in, double *warm_out, cav_r
     for (int l = 0; l < L; l++)
         q[l] = r.Q[l * L + l];
     if (r.status == CAV_OK || r.status == CAV_EMAXITER) {
-        double e, se;
-        if (!cav_attention_gen_error(&a, r.Q, 200000, 7, &e, &se, NULL)) o->gen_error = e;
-        if (!cav_attention_bo_error(&a, r.Q, 20000, 8, 11, &e, &se, NULL)) o->gen_error_bo = e;
+        double e, se, Qc[CAV_MI_MAXP * CAV_MI_MAXP];
+        memcpy(Qc, r.Q, sizeof Qc);
+        for (int l = 0; l < L; l++) /* a zero overlap may come out as -1e-8: clamp at 0 */
+            for (int k = 0; k < L; k++)
+                if (!(r.Q[l * L + l] > 0) || !(r.Q[k * L + k] > 0)) Qc[l * L + k] = 0;
+        if (!cav_attention_gen_error(&a, Qc, 200000, 7, &e, &se, NULL)) o->gen_error = e;
+        if (!cav_attention_bo_error(&a, Qc, 20000, 8, 11, &e, &se, NULL)) o->gen_error_bo = e;
     }
     if (warm_out) {
         memset(w, 0, sizeof w);
@@ -204,12 +222,12 @@ static int theory(const void *vp, const double *warm_in, double *warm_out, cav_r
         for (int l = 0; l < L; l++)
             for (int k = 0; k < L; k++)
                 w[1 + l * 3 + k] = r.Q[l * L + k];
-        w[11] = p->thresholds ? 1 : 0;
+        w[11] = (double)p->thresholds;
         w[12] = (double)p->layers, w[13] = (double)p->M, w[14] = p->c, w[15] = p->beta;
         w[16] = o->alpha_1, w[17] = o->alpha_2;
         memcpy(warm_out, w, sizeof w);
     }
-    return cav_result_set(res, r.status, r.residual, r.iterations, r.msg);
+    return cav_result_set(res, r.status, r.residual, r.iterations, r.status ? r.msg : note);
 }
 
 /* Test error of weights W (L x D) on ntest fresh samples of the teacher Wstar (stream
@@ -322,16 +340,17 @@ static int q_threshold(const void *vp, double *v, cav_err *err)
 {
     const par *p = vp;
     v[2] = 1.0 / ((double)p->M * (double)(p->M + 1)); /* Jensen bound of one rank-one block */
-    return thresholds(p, &v[0], &v[1], err);
+    return thresholds(p, p->thresholds == 2, &v[0], &v[1], NULL, 0, err);
 }
 
 static const cav_model_quantity quantities[] = {
     {.name = "threshold",
      .help = "first weak-recovery threshold alpha_1 (the last layer, from the linear stability "
-             "of Q = 0) and the conditional threshold alpha_2 of the other layers given the "
-             "last (minutes); jensen = 1/(M(M+1)), a lower bound of every single-layer threshold",
+             "of Q = 0), with thresholds = both also the conditional threshold alpha_2 of the "
+             "other layers given the last (minutes; NaN otherwise); jensen = 1/(M(M+1)), a lower "
+             "bound of every single-layer threshold",
      .outputs = "alpha_1,alpha_2,jensen",
-     .uses = "layers,M,c,beta,nsamples,gh",
+     .uses = "layers,M,c,beta,nsamples,gh,thresholds",
      .compute = q_threshold},
 };
 
@@ -352,7 +371,7 @@ const cav_model cav_model_attention = {
     .compare_sim = "0.2,0.4,0.6,0.8,1",
     .compare_y = "q1,q2,gen_error",
     .compare_marks = "alpha_1,alpha_2",
-    .compare_set = "thresholds=yes;seeds=3",
+    .compare_set = "thresholds=first;seeds=3",
     .quantities = quantities,
     .nquantities = 1,
 };

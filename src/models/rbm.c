@@ -30,7 +30,7 @@ static const char *const units[] = {"rademacher", "gaussian", NULL};
 #define F(NAME, ...) CAV_FIELD(par, NAME, __VA_ARGS__)
 #define SIM CAV_PF_SIM
 static const cav_param_spec params[] = {
-    F(method, .kind = CAV_PARAM_CHOICE, .choices = methods, .def = CAV_RBM_M_BO,
+    F(method, .kind = CAV_PARAM_CHOICE, .choices = methods, .def = CAV_RBM_M_PCA,
       .help = "bo: Bayes-optimal estimator (theory only); pca: top-r eigenvectors; gd: gradient "
               "ascent on the RBM likelihood; amp: AMP-RBM (experimental)"),
     F(lambda, .kind = CAV_PARAM_REAL, .def = 1.4, .lo = 0, .hi = 1e3,

@@ -97,7 +97,7 @@ def case():
             names = [p[0] for p in params[m]]
             for size, v in (("d", "20"), ("n", "30"), ("ntest", "100"), ("steps", "5"),
                             ("epochs_teacher", "20"), ("epochs_student", "20"), ("p1", "32"),
-                            ("t_joint", "5")):
+                            ("t_joint", "5"), ("iters", "5")):
                 if size in names and "--" + size not in argv:
                     argv += ["--" + size, v]
             argv += ["--seeds", "1"] if "--seeds" not in argv else []
@@ -113,6 +113,8 @@ def case():
                 argv += ["--steps", "5"]
             if "ntraj" in names and "--ntraj" not in argv:
                 argv += ["--ntraj", "512"]
+            if "nsamples" in names and "--nsamples" not in argv:
+                argv += ["--nsamples", "200"]
     if cmd in ("theory", "simulate", "compare") and "--store" not in argv:
         argv.append("--no-store")
     return [x.encode("latin-1") for x in argv]  # each character one byte, hostile ones too

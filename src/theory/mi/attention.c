@@ -322,6 +322,7 @@ cav_attention_th_opts cav_attention_th_opts_default(void)
     o.ahi = 8.0;
     o.xtol = 1e-3;
     o.conditional = 1;
+    o.mc_n = 0;
     return o;
 }
 
@@ -350,7 +351,12 @@ int cav_attention_thresholds(const cav_attention *a, const cav_attention_th_opts
     }
     cav_mi_stab s;
     double eest = 0;
-    st = cav_mi_channel_stability(&ch, &o.inner, o.tol, 0, 1, &s, NULL, &eest, &err);
+    if (o.mc_n < 0) {
+        out->status = cav_err_set(&err, CAV_EINVAL, "attention: mc_n = %ld < 0", o.mc_n);
+        snprintf(out->msg, sizeof out->msg, "%s", err.msg);
+        return out->status;
+    }
+    st = cav_mi_channel_stability(&ch, &o.inner, o.tol, o.mc_n, 1, &s, NULL, &eest, &err);
     if (st) {
         out->status = st;
         snprintf(out->msg, sizeof out->msg, "%s", err.msg);
@@ -358,8 +364,11 @@ int cav_attention_thresholds(const cav_attention *a, const cav_attention_th_opts
     }
     out->alpha1 = s.alpha_c;
     out->lambda1 = s.lambda_max;
-    /* error: the same computation with a 3/4 posterior rule, plus the cubature estimate */
-    {
+    /* error: Monte Carlo: its standard error; cubature: the same computation with a 3/4
+     * posterior rule, plus the cubature estimate */
+    if (o.mc_n > 0) {
+        out->alpha1_err = s.lambda_max > 0 ? s.lambda_se / (s.lambda_max * s.lambda_max) : NAN;
+    } else {
         cav_mi_inner_opts i2 = o.inner;
         cav_mi_stab s2;
         double e2 = 0;

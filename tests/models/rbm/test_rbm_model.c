@@ -1,0 +1,179 @@
+/* The `rbm` model through its table (about 10 s):
+ *   - `threshold rbm`: the engine's weak-recovery threshold of each spike equals the BBP value
+ *     1/(ratio^{j-1} sqrt(alpha)) to 1e-6 (alpha 2 and 0.5, Rademacher and Gaussian priors, r = 3,
+ *     ratio 0.6): found by the linear stability of the Bayes-optimal state evolution, never
+ *     given the formula;
+ *   - theory bo: above threshold the Bayes-optimal cosine exceeds PCA's (Rademacher priors) and
+ *     with Gaussian priors equals the PCA formula (1e-6); below threshold it is 0;
+ *   - theory pca against the PCA simulation (k = r = 1, d = 1000, alpha = 2, lambda 1.5 and 2.5,
+ *     6 seeds): |z| below the family-wise threshold of zcrit.h for 2 comparisons;
+ *   - checks: gd/amp with k != r refused, bo simulation refused, n = round(alpha d) too small. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "../zcrit.h"
+#include "cavity/model.h"
+#include "cavity/models/rbm.h"
+#include "cavity/result.h"
+
+static const cav_model *M;
+
+static void set(double *v, const char *name, const char *text)
+{
+    int i = cav_model_param_index(M, name);
+    assert_true(i >= 0);
+    cav_err e = {0};
+    assert_int_equal(cav_param_parse(&M->params[i], text, &v[i], &e), CAV_OK);
+}
+
+static double obs_of(const cav_result *r, const char *name)
+{
+    int j = cav_model_obs_index(M, name);
+    assert_true(j >= 0);
+    return r->rows[j];
+}
+
+static void test_threshold(void **st)
+{
+    (void)st;
+    M = cav_model_find("rbm");
+    assert_non_null(M);
+    const cav_model_quantity *q = cav_model_quantity_find(M, "threshold");
+    assert_non_null(q);
+    const char *alphas[] = {"2", "0.5"}, *priors[] = {"rademacher", "gaussian"};
+    double worst = 0;
+    for (int ia = 0; ia < 2; ia++)
+        for (int ip = 0; ip < 2; ip++) {
+            double v[CAV_MAX_PARAMS], out[CAV_MAX_QUANTITY_OUTPUTS];
+            cav_model_default_coords(M, v);
+            set(v, "alpha", alphas[ia]);
+            set(v, "r", "3");
+            set(v, "k", "3");
+            set(v, "ratio", "0.6");
+            set(v, "spike_prior", priors[ip]);
+            set(v, "latent_prior", priors[ip]);
+            cav_err e = {0};
+            assert_int_equal(cav_model_quantity_compute(M, q, v, out, &e), CAV_OK);
+            double a = ia == 0 ? 2.0 : 0.5;
+            for (int j = 0; j < 3; j++) {
+                double bbp = 1.0 / (pow(0.6, j) * sqrt(a));
+                worst = fmax(worst, fabs(out[j] - bbp));
+                assert_true(fabs(out[j] - bbp) < 1e-6);
+            }
+        }
+    fprintf(stderr, "rbm thresholds: worst |lambda_c - BBP| = %.2g over 12 cases\n", worst);
+}
+
+static void theory_at(double *v, cav_result *r)
+{
+    cav_result_init(r, (size_t)M->nobs);
+    cav_model_theory(M, v, NULL, NULL, r);
+    assert_int_equal(r->status, CAV_OK);
+}
+
+static void test_bo(void **st)
+{
+    (void)st;
+    M = cav_model_find("rbm");
+    double v[CAV_MAX_PARAMS];
+    cav_result r;
+    /* Rademacher priors, k = r = 1, lambda 1.4 > 1/sqrt 2: BO above PCA (0.7409) */
+    cav_model_default_coords(M, v);
+    set(v, "k", "1"), set(v, "r", "1"), set(v, "method", "bo");
+    theory_at(v, &r);
+    double bo = obs_of(&r, "cos_11");
+    cav_result_release(&r);
+    set(v, "method", "pca");
+    theory_at(v, &r);
+    double pca = obs_of(&r, "cos_11");
+    cav_result_release(&r);
+    fprintf(stderr, "rbm lambda 1.4: cos BO %.6f, PCA %.6f\n", bo, pca);
+    assert_true(bo > pca + 0.05 && pca > 0.7);
+    /* Gaussian priors: BO = PCA (the LKZ equations close to the BBP formula) */
+    const char *lams[] = {"0.5", "1", "1.4", "3"};
+    for (int i = 0; i < 4; i++) {
+        set(v, "spike_prior", "gaussian"), set(v, "latent_prior", "gaussian");
+        set(v, "lambda", lams[i]);
+        set(v, "method", "bo");
+        theory_at(v, &r);
+        double b = obs_of(&r, "cos_11");
+        cav_result_release(&r);
+        set(v, "method", "pca");
+        theory_at(v, &r);
+        double p = obs_of(&r, "cos_11");
+        cav_result_release(&r);
+        assert_true(fabs(b - p) < 1e-6);
+        if (i == 0) assert_true(b < 1e-6); /* 0.5 < 1/sqrt 2 */
+    }
+}
+
+static void test_pca_sim(void **st)
+{
+    (void)st;
+    M = cav_model_find("rbm");
+    const char *lams[] = {"1.5", "2.5"};
+    double zc = test_zcrit(2);
+    for (int i = 0; i < 2; i++) {
+        double v[CAV_MAX_PARAMS];
+        cav_model_default_coords(M, v);
+        set(v, "k", "1"), set(v, "r", "1"), set(v, "method", "pca"), set(v, "d", "1000");
+        set(v, "lambda", lams[i]);
+        cav_result r;
+        theory_at(v, &r);
+        double th = obs_of(&r, "cos_11");
+        cav_result_release(&r);
+        double s = 0, s2 = 0;
+        int n = 6;
+        for (int seed = 1; seed <= n; seed++) {
+            cav_result_init(&r, (size_t)M->nobs);
+            cav_model_simulate(M, v, (uint64_t)seed, &r);
+            assert_int_equal(r.status, CAV_OK);
+            double c = obs_of(&r, "cos_11");
+            s += c, s2 += c * c;
+            cav_result_release(&r);
+        }
+        double mean = s / n, se = sqrt((s2 / n - mean * mean) / (n - 1));
+        double z = (mean - th) / se;
+        fprintf(stderr, "rbm pca lambda %s: sim %.4f +- %.4f, theory %.4f, z = %.2f (crit %.2f)\n",
+                lams[i], mean, se, th, z, zc);
+        assert_true(fabs(z) < zc);
+    }
+}
+
+static void test_checks(void **st)
+{
+    (void)st;
+    M = cav_model_find("rbm");
+    double v[CAV_MAX_PARAMS];
+    cav_err e = {0};
+    cav_model_default_coords(M, v);
+    set(v, "method", "gd"), set(v, "k", "3"), set(v, "r", "2");
+    assert_int_equal(cav_model_check(M, CAV_KIND_THEORY, v, &e), CAV_EINVAL);
+    assert_non_null(strstr(e.msg, "k = r"));
+    cav_model_default_coords(M, v);
+    set(v, "method", "bo");
+    assert_int_equal(cav_model_check(M, CAV_KIND_THEORY, v, &e), CAV_OK);
+    assert_int_equal(cav_model_check(M, CAV_KIND_SIM, v, &e), CAV_EINVAL);
+    assert_non_null(strstr(e.msg, "method = bo"));
+    cav_model_default_coords(M, v);
+    set(v, "alpha", "0.001"), set(v, "d", "100");
+    assert_int_equal(cav_model_check(M, CAV_KIND_SIM, v, &e), CAV_EINVAL);
+    assert_non_null(strstr(e.msg, "round(alpha d)"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_threshold),
+        cmocka_unit_test(test_bo),
+        cmocka_unit_test(test_pca_sim),
+        cmocka_unit_test(test_checks),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

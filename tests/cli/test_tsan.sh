@@ -23,6 +23,8 @@ for m in $models; do
         grid="--$x $lo,$(awk "BEGIN {print $lo * 1.5}")"
     fi
     th=$(echo "$small" | sed 's/--d [0-9]*//; s/--n [0-9]*//; s/--ntest [0-9]*//')
+    # theory refuses simulation-only parameters (steps is one in some models)
+    echo "$help" | grep "^  --steps " | grep -q "simulation only" && th=$(echo "$th" | sed 's/--steps [0-9]*//')
     sim=$(echo "$small" | sed 's/--ntraj [0-9]*//')
     # shellcheck disable=SC2086
     "$CAV" theory "$m" $grid $th --jobs 4 --store t.db >t4.csv 2>err.txt

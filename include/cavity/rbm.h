@@ -189,6 +189,20 @@ cav_rbm_amp_opts cav_rbm_amp_opts_default(void);
 int cav_rbm_amp(const cav_rbm *p, const cav_rbm_data *data, const cav_rbm_amp_opts *o, double *traj,
                 double *W, cav_err *err);
 
+/* Bayes-optimal AMP (bipartite low-rank AMP of Lesieur, Krzakala, Zdeborová) on the data:
+ * `steps` iterations from U_hat = init_scale xi (stream (seed, "rbm-bamp-init")); Uhat (d x r)
+ * receives the posterior-mean estimate of U*. Its overlaps follow the Bayes-optimal state
+ * evolution (cav_rbm_bo_solve) from an uninformed start. */
+typedef struct cav_rbm_bamp_opts {
+    long steps;        /* default 50 */
+    double init_scale; /* default 0.1 */
+    uint64_t seed;     /* default 1 */
+} cav_rbm_bamp_opts;
+
+cav_rbm_bamp_opts cav_rbm_bamp_opts_default(void);
+int cav_rbm_bamp(const cav_rbm *p, const cav_rbm_data *data, const cav_rbm_bamp_opts *o,
+                 double *Uhat, cav_err *err);
+
 #ifdef __cplusplus
 }
 #endif

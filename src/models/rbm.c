@@ -11,9 +11,10 @@
  * lambda_c1..3: the weak-recovery threshold in lambda of each spike from the engine's linear
  * stability (computed, never the BBP formula).
  * Simulation: data from cav_rbm_data_draw(seed); pca: top-r eigenvectors; gd: gradient ascent on
- * n J(W); amp: AMP-RBM. Hidden units are matched to spikes (the permutation of the k units that
- * maximises sum |cos_aa|, k = r) and signed so that zeta_aa >= 0: the likelihood is invariant
- * under both, so the theory describes the matched estimate. */
+ * n J(W); amp: AMP-RBM; bo: Bayes-optimal low-rank AMP (cav_rbm_bamp). Hidden units are matched to
+ * spikes (the permutation of the k units that maximises sum |cos_aa|, k = r) and signed so that
+ * zeta_aa >= 0: the likelihood is invariant under both, so the theory describes the matched
+ * estimate. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,8 +32,9 @@ static const char *const units[] = {"rademacher", "gaussian", NULL};
 #define SIM CAV_PF_SIM
 static const cav_param_spec params[] = {
     F(method, .kind = CAV_PARAM_CHOICE, .choices = methods, .def = CAV_RBM_M_PCA,
-      .help = "bo: Bayes-optimal estimator (theory only); pca: top-r eigenvectors; gd: gradient "
-              "ascent on the RBM likelihood; amp: AMP-RBM (experimental)"),
+      .help = "bo: Bayes-optimal estimator (simulation: Bayes-optimal low-rank AMP); pca: top-r "
+              "eigenvectors; gd: gradient ascent on the RBM likelihood; amp: AMP-RBM "
+              "(experimental)"),
     F(lambda, .kind = CAV_PARAM_REAL, .def = 1.4, .lo = 0, .hi = 1e3,
       .help = "strength of spike 1: Cov(x) = I + U* U*^T/d, |U*_1|^2/d = lambda"),
     F(ratio, .kind = CAV_PARAM_REAL, .def = 0.5, .lo = 0, .hi = 1e3,
@@ -54,9 +56,9 @@ static const cav_param_spec params[] = {
     F(lr, .kind = CAV_PARAM_REAL, .def = 0.05, .lo = 0, .hi = 10, .flags = SIM | CAV_PF_LO_OPEN,
       .help = "simulation: gradient-ascent step on n J(W) (gd)"),
     F(init_scale, .kind = CAV_PARAM_REAL, .def = 0.1, .lo = 0, .hi = 100,
-      .flags = SIM | CAV_PF_LO_OPEN, .help = "simulation: start W = init_scale xi (gd, amp)"),
+      .flags = SIM | CAV_PF_LO_OPEN, .help = "simulation: start W = init_scale xi (gd, amp, bo)"),
     F(iters, .kind = CAV_PARAM_INT, .def = 30, .lo = 0, .hi = 1e5, .flags = SIM,
-      .help = "simulation: AMP-RBM iterations (amp)"),
+      .help = "simulation: AMP iterations (amp, bo)"),
 };
 
 static const cav_obs_spec observables[] = {
@@ -104,10 +106,6 @@ static int check(const void *vp, int kind, cav_err *err)
                            "matches hidden unit i with spike i",
                            methods[p->method], p->k, p->r);
     if (kind == CAV_KIND_SIM) {
-        if (p->method == CAV_RBM_M_BO)
-            return cav_err_set(err, CAV_EINVAL,
-                               "method = bo has no simulation (theory only); allowed for "
-                               "simulations: pca, gd, amp");
         double n = round(p->alpha * (double)p->d);
         if (n < (double)p->r + 1 || (double)p->d < (double)p->r + 1)
             return cav_err_set(err, CAV_EINVAL,
@@ -250,7 +248,7 @@ static int simulate(const void *vp, uint64_t seed, cav_result *res)
     cav_rbm_data data;
     st = cav_rbm_data_draw(&e, p->d, seed, &data, &err);
     if (st) return cav_result_fail(res, st, "%s", err.msg);
-    if (p->method == CAV_RBM_M_PCA) e.k = e.r;
+    if (p->method == CAV_RBM_M_PCA || p->method == CAV_RBM_M_BO) e.k = e.r;
     int k = e.k, r = e.r;
     double *W = malloc(sizeof(double) * (size_t)(p->d * k));
     if (!W) {
@@ -259,6 +257,10 @@ static int simulate(const void *vp, uint64_t seed, cav_result *res)
     }
     if (p->method == CAV_RBM_M_PCA) {
         st = cav_rbm_pca(&data, W, &err);
+    } else if (p->method == CAV_RBM_M_BO) {
+        cav_rbm_bamp_opts b = cav_rbm_bamp_opts_default();
+        b.steps = p->iters, b.init_scale = p->init_scale, b.seed = seed;
+        st = cav_rbm_bamp(&e, &data, &b, W, &err);
     } else if (p->method == CAV_RBM_M_GD) {
         cav_rbm_gd_opts g = cav_rbm_gd_opts_default();
         g.steps = p->steps, g.lr = p->lr, g.init_scale = p->init_scale, g.every = p->steps + 1;
@@ -336,7 +338,7 @@ const cav_model cav_model_rbm = {
     .compare_y = "cos_11,cos_22",
     .compare_by = "method",
     .compare_marks = "lambda_c1,lambda_c2",
-    .compare_set = "method=pca,gd;d=4000;seeds=2",
+    .compare_set = "method=bo,pca,gd;d=4000;seeds=2",
     .quantities = quantities,
     .nquantities = 1,
 };

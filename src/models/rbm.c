@@ -143,18 +143,25 @@ static int thresholds(const par *p, double *lc, cav_err *err)
     return CAV_OK;
 }
 
+/* A row of NaN with the thresholds filled in (every point reports them: they mark figures). */
+static int start_row(const par *p, obs *o, cav_err *err)
+{
+    nan_fill(o);
+    double lc[3];
+    int st = thresholds(p, lc, err);
+    o->lambda_c1 = lc[0], o->lambda_c2 = lc[1], o->lambda_c3 = lc[2];
+    return st;
+}
+
 static int theory(const void *vp, const double *warm_in, double *warm_out, cav_result *res)
 {
     (void)warm_in, (void)warm_out;
     const par *p = vp;
     cav_rbm e = engine_of(p);
     obs *o = cav_result_row(res, 0);
-    nan_fill(o);
     cav_err err = {0};
-    double lc[3];
-    int st = thresholds(p, lc, &err);
+    int st = start_row(p, o, &err);
     if (st) return cav_result_fail(res, st, "threshold: %s", err.msg);
-    o->lambda_c1 = lc[0], o->lambda_c2 = lc[1], o->lambda_c3 = lc[2];
     int r = e.r;
     if (p->method == CAV_RBM_M_BO) {
         cav_rbm_bo_result b;
@@ -239,12 +246,9 @@ static int simulate(const void *vp, uint64_t seed, cav_result *res)
     const par *p = vp;
     cav_rbm e = engine_of(p);
     obs *o = cav_result_row(res, 0);
-    nan_fill(o);
     cav_err err = {0};
-    double lc[3];
-    int st = thresholds(p, lc, &err);
+    int st = start_row(p, o, &err);
     if (st) return cav_result_fail(res, st, "threshold: %s", err.msg);
-    o->lambda_c1 = lc[0], o->lambda_c2 = lc[1], o->lambda_c3 = lc[2];
     cav_rbm_data data;
     st = cav_rbm_data_draw(&e, p->d, seed, &data, &err);
     if (st) return cav_result_fail(res, st, "%s", err.msg);

@@ -76,6 +76,32 @@ static void denoise(int r, int type, const double *sl, const double *B, const do
             cov[i * r + j] = cov[i * r + j] / Zs - mean[i] * mean[j];
 }
 
+/* One side of the iteration: for each of the m rows, B = Bfield - Hat_row S_other (Onsager),
+ * Hat_row <- posterior mean under A, and Snew = sum of posterior covariances / d. Returns 1 when
+ * an estimate is not finite. */
+static int side(int r, int type, const double *sl, long m, double d, const double *Bfield,
+                const double *S_other, const double *A, double *Hat, double *Snew)
+{
+    int bad = 0;
+    memset(Snew, 0, sizeof(double) * (size_t)(r * r));
+    for (long i = 0; i < m; i++) {
+        double b[K], mean[K], c[K * K];
+        for (int a = 0; a < r; a++) {
+            double s = 0;
+            for (int j = 0; j < r; j++)
+                s += Hat[i * r + j] * S_other[j * r + a];
+            b[a] = Bfield[i * r + a] - s;
+        }
+        denoise(r, type, sl, b, A, mean, c);
+        for (int a = 0; a < r; a++)
+            if (!isfinite(mean[a])) bad = 1;
+        memcpy(Hat + i * r, mean, sizeof(double) * (size_t)r);
+        for (int a = 0; a < r * r; a++)
+            Snew[a] += c[a] / d;
+    }
+    return bad;
+}
+
 cav_rbm_bamp_opts cav_rbm_bamp_opts_default(void)
 {
     cav_rbm_bamp_opts o = {50, 0.1, 1};
@@ -118,43 +144,14 @@ int cav_rbm_bamp(const cav_rbm *p, const cav_rbm_data *data, const cav_rbm_bamp_
         double Av[K * K];
         cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, r, r, (blasint)d, 1.0 / (double)d, U,
                     r, U, r, 0.0, Av, r);
-        memset(Sv, 0, sizeof Sv);
-        for (long mu = 0; mu < n; mu++) {
-            double b[K], m[K], c[K * K];
-            for (int i = 0; i < r; i++) {
-                double s = 0;
-                for (int j = 0; j < r; j++)
-                    s += V[mu * r + j] * Su[j * r + i];
-                b[i] = Bv[mu * r + i] - s;
-            }
-            denoise(r, p->latent_prior, slv, b, Av, m, c);
-            memcpy(V + mu * r, m, sizeof(double) * (size_t)r);
-            for (int i = 0; i < r * r; i++)
-                Sv[i] += c[i] / (double)d;
-        }
+        side(r, p->latent_prior, slv, n, (double)d, Bv, Su, Av, V, Sv);
         /* u side: B_u = X^T V/sqrt(d) - U S_v */
         cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (blasint)d, r, (blasint)n, 1.0 / sqd,
                     data->X, (blasint)d, V, r, 0.0, Bu, r);
         double Au[K * K];
         cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, r, r, (blasint)n, 1.0 / (double)d, V,
                     r, V, r, 0.0, Au, r);
-        memset(Su, 0, sizeof Su);
-        int bad = 0;
-        for (long i = 0; i < d; i++) {
-            double b[K], m[K], c[K * K];
-            for (int a = 0; a < r; a++) {
-                double s = 0;
-                for (int j = 0; j < r; j++)
-                    s += U[i * r + j] * Sv[j * r + a];
-                b[a] = Bu[i * r + a] - s;
-            }
-            denoise(r, p->spike_prior, slu, b, Au, m, c);
-            for (int a = 0; a < r; a++)
-                if (!isfinite(m[a])) bad = 1;
-            memcpy(U + i * r, m, sizeof(double) * (size_t)r);
-            for (int a = 0; a < r * r; a++)
-                Su[a] += c[a] / (double)d;
-        }
+        int bad = side(r, p->spike_prior, slu, d, (double)d, Bu, Sv, Au, U, Su);
         if (bad) {
             st = cav_err_set(err, CAV_EDIVERGE, "rbm bamp: non-finite estimate at step %ld", t);
             break;

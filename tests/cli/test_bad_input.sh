@@ -19,6 +19,17 @@ expect_usage "unsupported figure format" "unsupported format" compare raf --d 50
 expect_usage "unknown command" "unknown command" frobnicate
 expect_usage "unknown option" "unknown parameter 'nope'" simulate raf --nope 3
 expect_usage "seeds not integer" "--seeds" simulate raf --seeds 2.5
+# The multi-index models: every range named, refused before any work.
+expect_usage "rbm k out of range" "k = 4 is out of range" theory rbm --k 4
+expect_usage "rbm r out of range" "r = 0 is out of range" simulate rbm --r 0
+expect_usage "rbm negative ratio" "ratio = -0.5 is out of range" theory rbm --ratio -0.5
+expect_usage "rbm negative lambda" "lambda = -1 is out of range" simulate rbm --lambda -1
+expect_usage "rbm unknown method" "bo, pca, gd, amp" theory rbm --method svd
+expect_usage "rbm gd needs k = r" "k = r" theory rbm --method gd --k 3 --r 2
+expect_usage "attention layers not 2 or 3" "layers = 4 is out of range" theory attention --layers 4
+expect_usage "attention M below 2" "M = 0 is out of range" theory attention --M 0
+expect_usage "attention layers x M" "layers x M" theory attention --layers 3 --M 6
+expect_usage "attention unknown method" "gamp, gd" simulate attention --method sgd
 # No store was created by any of the above.
 check "no store created by bad input" test ! -e cavity.db
 # Foreign store: refused, exit 2, byte-identical.

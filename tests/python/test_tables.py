@@ -12,9 +12,10 @@ from conftest import assert_same_table, run_cli
 
 # Parameters that set the size of a computation, kept small so that every model runs in
 # seconds (as the command line's fuzz test does). Others stay at the model's defaults.
-THEORY_SIZES = {"steps": "5", "ntraj": "512"}
+THEORY_SIZES = {"steps": "5", "ntraj": "512", "nsamples": "200"}
 SIM_SIZES = {"d": "20", "n": "30", "ntest": "100", "steps": "5", "ntraj": "512",
-             "epochs_teacher": "20", "epochs_student": "20", "p1": "32", "t_joint": "5"}
+             "epochs_teacher": "20", "epochs_student": "20", "p1": "32", "t_joint": "5",
+             "iters": "5"}
 
 
 def models():

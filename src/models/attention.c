@@ -198,8 +198,8 @@ static int theory(const void *vp, const double *warm_in, double *warm_out, cav_r
     cav_mi_se_opts so = cav_mi_se_opts_default();
     so.start = CAV_MI_START_GIVEN;
     so.Q0 = Q0;
-    so.fixpt.tol = 1e-7;
-    so.fixpt.max_iter = 400;
+    so.fixpt.tol = 1e-6;
+    so.fixpt.max_iter = 200;
     so.want_se = 0;
     cav_mi_se_result r;
     cav_mi_se_solve(&m, p->alpha, &so, &r);

@@ -203,6 +203,24 @@ static int theory(const void *vp, const double *warm_in, double *warm_out, cav_r
     so.want_se = 0;
     cav_mi_se_result r;
     cav_mi_se_solve(&m, p->alpha, &so, &r);
+    /* Q_ll = 0 is a fixed point for every alpha (E[z_l | y] = 0 by the sign symmetry), which the
+     * accelerated solver can reach from a small overlap even where it is unstable. Test each
+     * collapsed layer with one plain step from Q_ll = 1e-3; if it grows, iterate plainly away
+     * from it and solve again from there (the branch a random start follows). */
+    for (int l = 0; l < L && (r.status == CAV_OK || r.status == CAV_EMAXITER); l++) {
+        if (r.Q[l * L + l] > 1e-4) continue;
+        double Qp[CAV_MI_MAXP * CAV_MI_MAXP], traj[41 * CAV_MI_MAXP * CAV_MI_MAXP];
+        memcpy(Qp, r.Q, sizeof Qp);
+        Qp[l * L + l] = 1e-3;
+        if (cav_mi_se_iterate(&m, p->alpha, Qp, 1, 1.0, traj, NULL)) break;
+        if (!(traj[L * L + l * L + l] > 1e-3)) continue; /* stable: q_l = 0 stands */
+        if (cav_mi_se_iterate(&m, p->alpha, Qp, 40, 1.0, traj, NULL)) break;
+        memcpy(Q0, traj + 40 * L * L, sizeof(double) * (size_t)(L * L));
+        cav_mi_se_result r2;
+        cav_mi_se_solve(&m, p->alpha, &so, &r2);
+        r2.iterations += r.iterations + 41;
+        r = r2;
+    }
     cav_mi_chside_free(cs);
     double *q = &o->q1;
     for (int l = 0; l < L; l++)

@@ -15,6 +15,7 @@ extern const cav_model cav_model_adversarial, cav_model_adversarial_latent;
 extern const cav_model cav_model_quadnet, cav_model_msense;
 extern const cav_model cav_model_distillation, cav_model_depth;
 extern const cav_model cav_model_rbm, cav_model_attention;
+extern const cav_model cav_model_autoencoder, cav_model_autoencoder_flow;
 
 static const cav_model *const registry[] = {&cav_model_raf,
                                             &cav_model_dmft_gd,
@@ -27,6 +28,8 @@ static const cav_model *const registry[] = {&cav_model_raf,
                                             &cav_model_depth,
                                             &cav_model_rbm,
                                             &cav_model_attention,
+                                            &cav_model_autoencoder,
+                                            &cav_model_autoencoder_flow,
                                             NULL};
 
 const cav_model *const *cav_model_registry(void)

@@ -159,8 +159,10 @@ int cav_hf_flow(const cav_hf_data *g, const cav_activation_type *act, const doub
  *     h_p = argmin_h [ l_q(h) + (h - Y)^2/(2V) ]
  * closed forms for linear (Y/(1 + V(q - 2))) and relu (that value for Y > 0, else Y); otherwise a
  * grid of `grid` points on [min(Y, 0) - R, max(Y, 0) + R], R = 4 + 2 sqrt(V) (1 + |Y|), refined
- * by golden-section search around the best grid point. Returns NaN when the objective is not
- * bounded below (linear/relu with 1 + V(q - 2) <= 0). */
+ * widened for elu and gelu to contain Y/(1 + V(q - 2)) (their linear tail); every local minimum
+ * the grid brackets (derivative changing from - to +) is refined by bisection on the derivative
+ * and the lowest objective wins. Returns NaN when the objective is not bounded
+ * below (linear, relu, elu, gelu with 1 + V(q - 2) <= 0). */
 double cav_hf_prox(const cav_activation_type *act, double q, double V, double Y, int grid);
 
 /* Replica-symmetric state evolution of ERM for the tied autoencoder. */

@@ -46,8 +46,8 @@ static const cav_obs_spec observables[] = {
     CAV_OBS(obs, theta_u, "|m_u|/sqrt(q)"),
     CAV_OBS(obs, theta_v, "|m_v|/sqrt(q)"),
     CAV_OBS(obs, q, "||w||^2/d"),
-    CAV_OBS(obs, m_u, "w.u*/d"),
-    CAV_OBS(obs, m_v, "w.v*/d"),
+    CAV_OBS(obs, m_u, "w.u* / d"),
+    CAV_OBS(obs, m_v, "w.v* / d"),
     CAV_OBS(obs, test_loss, "population risk R(m_u, m_v, q)"),
 };
 

@@ -43,6 +43,12 @@ static double prox_obj(const cav_activation_type *act, double q, double V, doubl
     return lq(act, q, h) + (h - Y) * (h - Y) / (2.0 * V);
 }
 
+/* d/dh of the prox objective: l_q'(h) + (h - Y)/V, l_q' = -sigma - h sigma' + q sigma sigma'. */
+static double prox_grad(double q, double V, double Y, double h, double s, double ds)
+{
+    return -s - h * ds + q * s * ds + (h - Y) / V;
+}
+
 double cav_hf_prox(const cav_activation_type *act, double q, double V, double Y, int grid)
 {
     if (act == &cav_act_linear || act == &cav_act_relu) {
@@ -52,37 +58,48 @@ double cav_hf_prox(const cav_activation_type *act, double q, double V, double Y,
     }
     if (grid < 8) grid = 8;
     double R = 4.0 + 2.0 * sqrt(V) * (1.0 + fabs(Y));
-    double lo = fmin(Y, 0.0) - R, hi = fmax(Y, 0.0) + R, step = (hi - lo) / (grid - 1);
+    double lo = fmin(Y, 0.0) - R, hi = fmax(Y, 0.0) + R;
+    if (act == &cav_act_elu || act == &cav_act_gelu) {
+        /* sigma(h) = h for large h: there l_q(h) = (q/2 - 1) h^2, so the objective is bounded
+         * below only if 1 + V(q - 2) > 0, and the minimiser may lie near Y/(1 + V(q - 2)) */
+        double den = 1.0 + V * (q - 2.0);
+        if (den <= 0) return NAN;
+        double hl = Y / den;
+        lo = fmin(lo, hl - 2.0);
+        hi = fmax(hi, hl + 2.0);
+    }
+    double step = (hi - lo) / (grid - 1);
     enum { GMAX = 1024 };
-    double hs[GMAX], ss[GMAX];
+    double hs[GMAX], ss[GMAX], ds[GMAX];
     if (grid > GMAX) grid = GMAX;
     for (int i = 0; i < grid; i++)
         hs[i] = lo + step * i;
-    act->eval((size_t)grid, hs, ss, NULL);
-    int best = 0;
-    double fb = INFINITY;
+    act->eval((size_t)grid, hs, ss, ds);
+    double fb = INFINITY, hb = hs[0];
     for (int i = 0; i < grid; i++) {
         double f = -hs[i] * ss[i] + 0.5 * q * ss[i] * ss[i] + (hs[i] - Y) * (hs[i] - Y) / (2 * V);
-        if (f < fb) fb = f, best = i;
+        ds[i] = prox_grad(q, V, Y, hs[i], ss[i], ds[i]);
+        if (f < fb) fb = f, hb = hs[i];
     }
-    /* golden section on the two grid cells around the best node */
-    double a = hs[best] - step, b = hs[best] + step;
-    const double gr = 0.6180339887498949;
-    double x1 = b - gr * (b - a), x2 = a + gr * (b - a);
-    double f1 = prox_obj(act, q, V, Y, x1), f2 = prox_obj(act, q, V, Y, x2);
-    for (int it = 0; it < 28; it++) {
-        if (f1 < f2) {
-            b = x2, x2 = x1, f2 = f1;
-            x1 = b - gr * (b - a);
-            f1 = prox_obj(act, q, V, Y, x1);
-        } else {
-            a = x1, x1 = x2, f1 = f2;
-            x2 = a + gr * (b - a);
-            f2 = prox_obj(act, q, V, Y, x2);
+    /* every local minimum the grid brackets (derivative - then +), refined by bisection on
+     * the derivative; the lowest objective (grid nodes included) wins. A narrow
+     * well (a polynomial activation at a zero of sigma - h/q) is found through its bracket even
+     * when no grid node falls inside it. */
+    for (int i = 0; i + 1 < grid; i++) {
+        if (!(ds[i] < 0 && ds[i + 1] > 0)) continue;
+        double a = hs[i], b = hs[i + 1];
+        for (int it = 0; it < 44; it++) {
+            double m = 0.5 * (a + b), sm, dm;
+            act->eval(1, &m, &sm, &dm);
+            if (prox_grad(q, V, Y, m, sm, dm) < 0)
+                a = m;
+            else
+                b = m;
         }
+        double h = 0.5 * (a + b), f = prox_obj(act, q, V, Y, h);
+        if (f < fb) fb = f, hb = h;
     }
-    double h = 0.5 * (a + b);
-    return prox_obj(act, q, V, Y, h) <= fb ? h : hs[best];
+    return hb;
 }
 
 /* Integrand over (lam, g): Y = mu(lam, nu) + s g for both nu branches weighted by

@@ -88,7 +88,7 @@ double cav_hf_prox(const cav_activation_type *act, double q, double V, double Y,
     for (int i = 0; i + 1 < grid; i++) {
         if (!(ds[i] < 0 && ds[i + 1] > 0)) continue;
         double a = hs[i], b = hs[i + 1];
-        for (int it = 0; it < 44; it++) {
+        for (int it = 0; it < 34; it++) {
             double m = 0.5 * (a + b), sm, dm;
             act->eval(1, &m, &sm, &dm);
             if (prox_grad(q, V, Y, m, sm, dm) < 0)
@@ -104,7 +104,7 @@ double cav_hf_prox(const cav_activation_type *act, double q, double V, double Y,
 
 /* Integrand over (lam, g): Y = mu(lam, nu) + s g for both nu branches weighted by
  * P(nu | lam); outputs del^2, sigma(h_p)^2, h_p g, del lam, del nu, del g, l_q(h_p). */
-enum { NS = 7, SE_GH = 32 };
+enum { NS = 7, SE_GH = 24 };
 typedef struct se_ctx {
     const cav_hf_data *g;
     const cav_activation_type *act;

@@ -108,7 +108,6 @@ static void test_theory_vs_adam(void **state)
     /* the finite-size top eigenvalue has no spread: its se is tiny, so also an absolute
      * check at the O(d^{-1/2}) scale */
     assert_true(fabs(pca.train - tr) < 2.0 / sqrt((double)D));
-    assert_true(pca.tv_max < 0.08);
 }
 
 int main(void)

@@ -33,10 +33,10 @@ static const cav_param_spec params[] = {
       .help = "strength of the hidden spike"),
     F(d, .kind = CAV_PARAM_INT, .def = 1000, .lo = 2, .hi = 1e12,
       .help = "dimension of the random start: m_u = m_v = 1/sqrt(d), q = 1"),
-    F(dt, .kind = CAV_PARAM_REAL, .def = 0.05, .lo = 0, .hi = 10, .flags = CAV_PF_LO_OPEN,
+    F(dt, .kind = CAV_PARAM_REAL, .def = 0.2, .lo = 0, .hi = 10, .flags = CAV_PF_LO_OPEN,
       .help = "time step (classical Runge-Kutta)"),
-    F(steps, .kind = CAV_PARAM_INT, .def = 400, .lo = 1, .hi = 1e6, .help = "number of steps"),
-    F(theta_weak, .kind = CAV_PARAM_REAL, .def = 0.1, .lo = 0, .hi = 1,
+    F(steps, .kind = CAV_PARAM_INT, .def = 200, .lo = 1, .hi = 1e6, .help = "number of steps"),
+    F(theta_weak, .kind = CAV_PARAM_REAL, .def = 0.15, .lo = 0, .hi = 1,
       .flags = CAV_PF_LO_OPEN | CAV_PF_HI_OPEN,
       .help = "recovery: theta_v that counts as weak recovery"),
 };

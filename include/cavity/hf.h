@@ -11,7 +11,9 @@
  * Data. Spikes u*, v* in R^d, orthonormalised and scaled to ||u*||^2 = ||v*||^2 = d. A sample is
  *     x = sqrt(beta_u) lam u* / sqrt(d) + S (sqrt(beta_v) nu v* / sqrt(d) + z),   z ~ N(0, I_d),
  *     S = I - bt v* v*^T/d,   bt = 1 - 1/sqrt(1 + beta_v),
- * so that Cov(x) = I + beta_u u* u*^T/d: the direction v* has unit variance, like noise. The
+ * so that the direction v* has unit variance, like noise, and for k* >= 2 (below)
+ * Cov(x) = I + beta_u u* u*^T/d: v* is invisible to second moments (k* = 1 correlates lam and nu,
+ * hence the u* and v* projections, and PCA sees v*). The
  * latent pair: lam ~ N(0, 1), nu in {-1, +1} with E nu = 0 and E[lam nu] = 0 except for k* = 1;
 *the correlation exponent k *is the smallest k with E[lam ^ k nu] != 0
     : *K1 nu = sign(lam)(k * = 1) * K2 nu = +1 iff | lam | >= c2,

@@ -104,6 +104,13 @@ static int check(const void *vp, int kind, cav_err *err)
     if (p->learner == CAV_AUTOENCODER_PCA && p->lambda > 0)
         return cav_err_set(err, CAV_EINVAL, "lambda = %g: pca has no weight decay (lambda = 0)",
                            p->lambda);
+    if (kind == CAV_KIND_THEORY && p->learner == CAV_AUTOENCODER_PCA &&
+        (p->latent == CAV_HF_K1 || (p->latent == CAV_HF_MIX && p->gamma > 0)))
+        return cav_err_set(err, CAV_EINVAL,
+                           "latent = %s: the PCA closed form needs E[lam nu] = 0 (k* >= 2: latent "
+                           "k2, k3, indep, or mix with gamma = 0); the k1 law makes v* visible to "
+                           "the covariance (theory with learner=ae, activation=linear covers it)",
+                           p->latent == CAV_HF_K1 ? "k1" : "mix");
     if (kind == CAV_KIND_SIM) {
         cav_hf_sim_config c = config_of(p, 0);
         return cav_hf_sim_check(&c, err);

@@ -17,6 +17,8 @@ expect_usage "autoencoder mixture over 1" "delta = 0.8 outside [0, 1 - gamma" th
 expect_usage "autoencoder no sample" "n = round(alpha d)" simulate autoencoder --alpha 0.01 --d 10
 expect_usage "autoencoder pca with weight decay" "pca has no weight decay" theory autoencoder \
     --learner pca --lambda 0.1
+expect_usage "autoencoder pca theory at k* = 1" "needs E[lam nu] = 0" theory autoencoder \
+    --learner pca --latent k1
 expect_usage "autoencoder sim-only in theory" "--epochs" theory autoencoder --epochs 10
 expect_usage "autoencoder-flow dt = 0" "dt = 0 is out of range" theory autoencoder-flow --dt 0
 expect_usage "autoencoder-flow unknown activation" "linear, relu" theory autoencoder-flow \

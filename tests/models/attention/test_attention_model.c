@@ -17,27 +17,13 @@
 
 #include <cmocka.h>
 
+#include "../modeltest.h"
 #include "../zcrit.h"
 #include "cavity/attention.h"
 #include "cavity/model.h"
 #include "cavity/result.h"
 
 static const cav_model *M;
-
-static void set(double *v, const char *name, const char *text)
-{
-    int i = cav_model_param_index(M, name);
-    assert_true(i >= 0);
-    cav_err e = {0};
-    assert_int_equal(cav_param_parse(&M->params[i], text, &v[i], &e), CAV_OK);
-}
-
-static double obs_of(const cav_result *r, const char *name)
-{
-    int j = cav_model_obs_index(M, name);
-    assert_true(j >= 0);
-    return r->rows[j];
-}
 
 static void test_below_threshold(void **st)
 {
@@ -46,12 +32,12 @@ static void test_below_threshold(void **st)
     assert_non_null(M);
     double v[CAV_MAX_PARAMS];
     cav_model_default_coords(M, v);
-    set(v, "alpha", "0.1");
+    mt_set(M, v, "alpha", "0.1");
     cav_result r;
     cav_result_init(&r, (size_t)M->nobs);
     cav_model_theory(M, v, NULL, NULL, &r);
     assert_int_equal(r.status, CAV_OK);
-    double q1 = obs_of(&r, "q1"), q2 = obs_of(&r, "q2"), g = obs_of(&r, "gen_error");
+    double q1 = mt_obs(M, &r, "q1"), q2 = mt_obs(M, &r, "q2"), g = mt_obs(M, &r, "gen_error");
     cav_result_release(&r);
     assert_true(fabs(q1) < 1e-6 && fabs(q2) < 1e-6);
     /* the model's own Monte-Carlo error at Q = 0 (same draws: 2e5, seed 7) */
@@ -88,13 +74,13 @@ static void test_gamp(void **st)
     M = cav_model_find("attention");
     double v[CAV_MAX_PARAMS];
     cav_model_default_coords(M, v);
-    set(v, "alpha", "0.5");
-    set(v, "nsamples", "8000");
+    mt_set(M, v, "alpha", "0.5");
+    mt_set(M, v, "nsamples", "8000");
     cav_result r;
     cav_result_init(&r, (size_t)M->nobs);
     cav_model_theory(M, v, NULL, NULL, &r);
     assert_int_equal(r.status, CAV_OK);
-    double tq1 = obs_of(&r, "q1"), tq2 = obs_of(&r, "q2"), tg = obs_of(&r, "gen_error");
+    double tq1 = mt_obs(M, &r, "q1"), tq2 = mt_obs(M, &r, "q2"), tg = mt_obs(M, &r, "gen_error");
     cav_result_release(&r);
     int n = 6;
     double s[3] = {0}, s2[3] = {0};
@@ -102,7 +88,7 @@ static void test_gamp(void **st)
         cav_result_init(&r, (size_t)M->nobs);
         cav_model_simulate(M, v, (uint64_t)seed, &r);
         assert_int_equal(r.status, CAV_OK);
-        double x[3] = {obs_of(&r, "q1"), obs_of(&r, "q2"), obs_of(&r, "gen_error")};
+        double x[3] = {mt_obs(M, &r, "q1"), mt_obs(M, &r, "q2"), mt_obs(M, &r, "gen_error")};
         for (int j = 0; j < 3; j++)
             s[j] += x[j], s2[j] += x[j] * x[j];
         cav_result_release(&r);

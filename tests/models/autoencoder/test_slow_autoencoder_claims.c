@@ -22,74 +22,22 @@
 
 #include "cavity/hf.h"
 #include "cavity/models/autoencoder.h"
+#include "models/autoencoder/aetest.h"
 
 enum { D = 300 };
 static const double ALPHA = 8;
-
-typedef struct stats {
-    double tu, tv, train, test, down; /* means */
-    double tu_se, tv_se, train_se, test_se;
-    double tv_max;
-} stats;
-
-static stats run(int learner, const char *act, int latent, int seeds)
-{
-    double s[5] = {0}, s2[5] = {0};
-    stats st = {0};
-    for (int k = 0; k < seeds; k++) {
-        cav_hf_sim_config c;
-        cav_hf_sim_config_default(&c);
-        c.data.latent = latent;
-        c.learner = learner;
-        c.act = cav_activation_find(act);
-        c.d = D;
-        c.alpha = ALPHA;
-        c.ntest = 100000;
-        c.draws = 2000;
-        c.seed = (uint64_t)(k + 1);
-        cav_hf_sim_result r;
-        cav_err e = {0};
-        assert_int_equal(cav_hf_sim_run(&c, &r, &e), CAV_OK);
-        double x[5] = {r.theta_u, r.theta_v, r.train_loss, r.test_loss, r.downstream_error};
-        for (int j = 0; j < 5; j++)
-            s[j] += x[j], s2[j] += x[j] * x[j];
-        if (r.theta_v > st.tv_max) st.tv_max = r.theta_v;
-    }
-    double m[5], se[5];
-    for (int j = 0; j < 5; j++) {
-        m[j] = s[j] / seeds;
-        double var = (s2[j] - seeds * m[j] * m[j]) / (seeds - 1);
-        se[j] = sqrt(var > 0 ? var / seeds : 0);
-    }
-    st.tu = m[0], st.tv = m[1], st.train = m[2], st.test = m[3], st.down = m[4];
-    st.tu_se = se[0], st.tv_se = se[1], st.train_se = se[2], st.test_se = se[3];
-    fprintf(stderr,
-            "%s %s k%d: theta_u %.4f+-%.4f theta_v %.4f+-%.4f (max %.4f) train %.4f test "
-            "%.4f down %.3f\n",
-            learner == CAV_HF_PCA ? "pca" : "ae", act, latent + 1, st.tu, st.tu_se, st.tv, st.tv_se,
-            st.tv_max, st.train, st.test, st.down);
-    return st;
-}
-
-static inline void near(const char *what, double sim, double se, double th, double zc)
-{
-    double z = se > 0 ? (sim - th) / se : (sim == th ? 0 : INFINITY);
-    fprintf(stderr, "  %-10s sim %.5f +- %.5f theory %.5f z %.2f (z* %.2f)\n", what, sim, se, th, z,
-            zc);
-    assert_true(fabs(z) <= zc);
-}
 
 static void test_claims(void **state)
 {
     (void)state;
     const double cut1 = 2 * sqrt(2 / (acos(-1.0) * D)), cut2 = 4 / sqrt(acos(-1.0) * D);
-    stats lin = run(CAV_HF_AE, "linear", CAV_HF_K2, 2);
-    stats relu2 = run(CAV_HF_AE, "relu", CAV_HF_K2, 2);
-    stats relu3 = run(CAV_HF_AE, "relu", CAV_HF_K3, 2);
-    stats tanh2 = run(CAV_HF_AE, "tanh", CAV_HF_K2, 2);
-    stats he22 = run(CAV_HF_AE, "he2", CAV_HF_K2, 2);
-    stats tanh3 = run(CAV_HF_AE, "tanh", CAV_HF_K3, 2);
-    stats pca = run(CAV_HF_PCA, "linear", CAV_HF_K2, 2);
+    ae_stats lin = ae_run(CAV_HF_AE, "linear", CAV_HF_K2, 2, D, ALPHA);
+    ae_stats relu2 = ae_run(CAV_HF_AE, "relu", CAV_HF_K2, 2, D, ALPHA);
+    ae_stats relu3 = ae_run(CAV_HF_AE, "relu", CAV_HF_K3, 2, D, ALPHA);
+    ae_stats tanh2 = ae_run(CAV_HF_AE, "tanh", CAV_HF_K2, 2, D, ALPHA);
+    ae_stats he22 = ae_run(CAV_HF_AE, "he2", CAV_HF_K2, 2, D, ALPHA);
+    ae_stats tanh3 = ae_run(CAV_HF_AE, "tanh", CAV_HF_K3, 2, D, ALPHA);
+    ae_stats pca = ae_run(CAV_HF_PCA, "linear", CAV_HF_K2, 2, D, ALPHA);
     assert_true(lin.tv < cut1);
     assert_true(relu2.tv > cut1);
     assert_true(relu3.tv < cut1);

@@ -21,27 +21,13 @@
 
 #include <cmocka.h>
 
+#include "../modeltest.h"
 #include "../zcrit.h"
 #include "cavity/model.h"
 #include "cavity/models/rbm.h"
 #include "cavity/result.h"
 
 static const cav_model *M;
-
-static void set(double *v, const char *name, const char *text)
-{
-    int i = cav_model_param_index(M, name);
-    assert_true(i >= 0);
-    cav_err e = {0};
-    assert_int_equal(cav_param_parse(&M->params[i], text, &v[i], &e), CAV_OK);
-}
-
-static double obs_of(const cav_result *r, const char *name)
-{
-    int j = cav_model_obs_index(M, name);
-    assert_true(j >= 0);
-    return r->rows[j];
-}
 
 static void test_threshold(void **st)
 {
@@ -56,12 +42,12 @@ static void test_threshold(void **st)
         for (int ip = 0; ip < 2; ip++) {
             double v[CAV_MAX_PARAMS], out[CAV_MAX_QUANTITY_OUTPUTS];
             cav_model_default_coords(M, v);
-            set(v, "alpha", alphas[ia]);
-            set(v, "r", "3");
-            set(v, "k", "3");
-            set(v, "ratio", "0.6");
-            set(v, "spike_prior", priors[ip]);
-            set(v, "latent_prior", priors[ip]);
+            mt_set(M, v, "alpha", alphas[ia]);
+            mt_set(M, v, "r", "3");
+            mt_set(M, v, "k", "3");
+            mt_set(M, v, "ratio", "0.6");
+            mt_set(M, v, "spike_prior", priors[ip]);
+            mt_set(M, v, "latent_prior", priors[ip]);
             cav_err e = {0};
             assert_int_equal(cav_model_quantity_compute(M, q, v, out, &e), CAV_OK);
             double a = ia == 0 ? 2.0 : 0.5;
@@ -89,28 +75,28 @@ static void test_bo(void **st)
     cav_result r;
     /* Rademacher priors, k = r = 1, lambda 1.4 > 1/sqrt 2: BO above PCA (0.7409) */
     cav_model_default_coords(M, v);
-    set(v, "k", "1"), set(v, "r", "1"), set(v, "method", "bo");
+    mt_set(M, v, "k", "1"), mt_set(M, v, "r", "1"), mt_set(M, v, "method", "bo");
     theory_at(v, &r);
-    double bo = obs_of(&r, "cos_11");
+    double bo = mt_obs(M, &r, "cos_11");
     cav_result_release(&r);
-    set(v, "method", "pca");
+    mt_set(M, v, "method", "pca");
     theory_at(v, &r);
-    double pca = obs_of(&r, "cos_11");
+    double pca = mt_obs(M, &r, "cos_11");
     cav_result_release(&r);
     fprintf(stderr, "rbm lambda 1.4: cos BO %.6f, PCA %.6f\n", bo, pca);
     assert_true(bo > pca + 0.05 && pca > 0.7);
     /* Gaussian priors: BO = PCA (the LKZ equations close to the BBP formula) */
     const char *lams[] = {"0.5", "1", "1.4", "3"};
     for (int i = 0; i < 4; i++) {
-        set(v, "spike_prior", "gaussian"), set(v, "latent_prior", "gaussian");
-        set(v, "lambda", lams[i]);
-        set(v, "method", "bo");
+        mt_set(M, v, "spike_prior", "gaussian"), mt_set(M, v, "latent_prior", "gaussian");
+        mt_set(M, v, "lambda", lams[i]);
+        mt_set(M, v, "method", "bo");
         theory_at(v, &r);
-        double b = obs_of(&r, "cos_11");
+        double b = mt_obs(M, &r, "cos_11");
         cav_result_release(&r);
-        set(v, "method", "pca");
+        mt_set(M, v, "method", "pca");
         theory_at(v, &r);
-        double p = obs_of(&r, "cos_11");
+        double p = mt_obs(M, &r, "cos_11");
         cav_result_release(&r);
         assert_true(fabs(b - p) < 1e-6);
         if (i == 0) assert_true(b < 1e-6); /* 0.5 < 1/sqrt 2 */
@@ -126,11 +112,12 @@ static void test_pca_sim(void **st)
     for (int i = 0; i < 2; i++) {
         double v[CAV_MAX_PARAMS];
         cav_model_default_coords(M, v);
-        set(v, "k", "1"), set(v, "r", "1"), set(v, "method", "pca"), set(v, "d", "1000");
-        set(v, "lambda", lams[i]);
+        mt_set(M, v, "k", "1"), mt_set(M, v, "r", "1"), mt_set(M, v, "method", "pca"),
+            mt_set(M, v, "d", "1000");
+        mt_set(M, v, "lambda", lams[i]);
         cav_result r;
         theory_at(v, &r);
-        double th = obs_of(&r, "cos_11");
+        double th = mt_obs(M, &r, "cos_11");
         cav_result_release(&r);
         double s = 0, s2 = 0;
         int n = 6;
@@ -138,7 +125,7 @@ static void test_pca_sim(void **st)
             cav_result_init(&r, (size_t)M->nobs);
             cav_model_simulate(M, v, (uint64_t)seed, &r);
             assert_int_equal(r.status, CAV_OK);
-            double c = obs_of(&r, "cos_11");
+            double c = mt_obs(M, &r, "cos_11");
             s += c, s2 += c * c;
             cav_result_release(&r);
         }
@@ -162,11 +149,11 @@ static void test_bamp(void **st)
     for (int i = 0; i < 4; i++) {
         double v[CAV_MAX_PARAMS];
         cav_model_default_coords(M, v);
-        set(v, "method", "bo"), set(v, "d", "1000"), set(v, "lambda", lams[i]);
-        set(v, "k", rs[i]), set(v, "r", rs[i]);
+        mt_set(M, v, "method", "bo"), mt_set(M, v, "d", "1000"), mt_set(M, v, "lambda", lams[i]);
+        mt_set(M, v, "k", rs[i]), mt_set(M, v, "r", rs[i]);
         cav_result r;
         theory_at(v, &r);
-        double th = obs_of(&r, obs[i]);
+        double th = mt_obs(M, &r, obs[i]);
         cav_result_release(&r);
         double s = 0, s2 = 0;
         int n = 6;
@@ -174,7 +161,7 @@ static void test_bamp(void **st)
             cav_result_init(&r, (size_t)M->nobs);
             cav_model_simulate(M, v, (uint64_t)seed, &r);
             assert_int_equal(r.status, CAV_OK);
-            double c = obs_of(&r, obs[i]);
+            double c = mt_obs(M, &r, obs[i]);
             s += c, s2 += c * c;
             cav_result_release(&r);
         }
@@ -193,11 +180,11 @@ static void test_checks(void **st)
     double v[CAV_MAX_PARAMS];
     cav_err e = {0};
     cav_model_default_coords(M, v);
-    set(v, "method", "gd"), set(v, "k", "3"), set(v, "r", "2");
+    mt_set(M, v, "method", "gd"), mt_set(M, v, "k", "3"), mt_set(M, v, "r", "2");
     assert_int_equal(cav_model_check(M, CAV_KIND_THEORY, v, &e), CAV_EINVAL);
     assert_non_null(strstr(e.msg, "k = r"));
     cav_model_default_coords(M, v);
-    set(v, "alpha", "0.001"), set(v, "d", "100");
+    mt_set(M, v, "alpha", "0.001"), mt_set(M, v, "d", "100");
     assert_int_equal(cav_model_check(M, CAV_KIND_SIM, v, &e), CAV_EINVAL);
     assert_non_null(strstr(e.msg, "round(alpha d)"));
 }

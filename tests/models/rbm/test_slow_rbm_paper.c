@@ -13,26 +13,12 @@
 
 #include <cmocka.h>
 
+#include "../modeltest.h"
 #include "../zcrit.h"
 #include "cavity/model.h"
 #include "cavity/result.h"
 
 static const cav_model *M;
-
-static void set(double *v, const char *name, const char *text)
-{
-    int i = cav_model_param_index(M, name);
-    assert_true(i >= 0);
-    cav_err e = {0};
-    assert_int_equal(cav_param_parse(&M->params[i], text, &v[i], &e), CAV_OK);
-}
-
-static double obs_of(const cav_result *r, const char *name)
-{
-    int j = cav_model_obs_index(M, name);
-    assert_true(j >= 0);
-    return r->rows[j];
-}
 
 static void test_paper_size(void **st)
 {
@@ -45,12 +31,13 @@ static void test_paper_size(void **st)
         for (int il = 0; il < 2; il++) {
             double v[CAV_MAX_PARAMS];
             cav_model_default_coords(M, v);
-            set(v, "method", methods[im]), set(v, "lambda", lams[il]), set(v, "d", "4000");
+            mt_set(M, v, "method", methods[im]), mt_set(M, v, "lambda", lams[il]),
+                mt_set(M, v, "d", "4000");
             cav_result r;
             cav_result_init(&r, (size_t)M->nobs);
             cav_model_theory(M, v, NULL, NULL, &r);
             assert_int_equal(r.status, CAV_OK);
-            double th[2] = {obs_of(&r, "cos_11"), obs_of(&r, "cos_22")};
+            double th[2] = {mt_obs(M, &r, "cos_11"), mt_obs(M, &r, "cos_22")};
             cav_result_release(&r);
             double s[2] = {0}, s2[2] = {0};
             int n = 4;
@@ -58,7 +45,7 @@ static void test_paper_size(void **st)
                 cav_result_init(&r, (size_t)M->nobs);
                 cav_model_simulate(M, v, (uint64_t)seed, &r);
                 assert_int_equal(r.status, CAV_OK);
-                double c[2] = {obs_of(&r, "cos_11"), obs_of(&r, "cos_22")};
+                double c[2] = {mt_obs(M, &r, "cos_11"), mt_obs(M, &r, "cos_22")};
                 for (int j = 0; j < 2; j++)
                     s[j] += c[j], s2[j] += c[j] * c[j];
                 cav_result_release(&r);

@@ -10,6 +10,7 @@
 
 #include "cavity/hf.h"
 #include "cavity/models/autoencoder.h"
+#include "models/hidden_factor.h"
 
 typedef cav_autoencoder_params par;
 typedef cav_autoencoder_obs obs;
@@ -17,7 +18,6 @@ typedef cav_autoencoder_obs obs;
 static const char *const learners[] = {"ae", "pca", NULL};
 static const char *const activations[] = {"linear", "relu", "tanh", "sigmoid", "elu",
                                           "gelu",   "he2",  "he3",  NULL};
-static const char *const latents[] = {"k1", "k2", "k3", "indep", "mix", NULL};
 
 #define F(NAME, ...) CAV_FIELD(par, NAME, __VA_ARGS__)
 static const cav_param_spec params[] = {
@@ -27,17 +27,7 @@ static const cav_param_spec params[] = {
     F(activation, .kind = CAV_PARAM_TYPE, .choices = activations, .def = 1,
       .find = cav_activation_find_any,
       .help = "autoencoder activation sigma (linear: the linear autoencoder)"),
-    F(latent, .kind = CAV_PARAM_CHOICE, .choices = latents, .def = CAV_HF_K2,
-      .help = "latent law of (lam, nu): correlation exponent k* = 1, 2, 3, indep (infinity), or "
-              "mix (gamma k1 + delta k2 + rest indep)"),
-    F(gamma, .kind = CAV_PARAM_REAL, .def = 0, .lo = 0, .hi = 1,
-      .help = "mix: probability of the k1 law"),
-    F(delta, .kind = CAV_PARAM_REAL, .def = 0, .lo = 0, .hi = 1,
-      .help = "mix: probability of the k2 law (gamma + delta <= 1)"),
-    F(beta_u, .kind = CAV_PARAM_REAL, .def = 1, .lo = 0, .hi = 1e3,
-      .help = "strength of the visible spike u* (variance 1 + beta_u along it)"),
-    F(beta_v, .kind = CAV_PARAM_REAL, .def = 2, .lo = 0, .hi = 1e3,
-      .help = "strength of the hidden spike v* (whitened: unit variance along it)"),
+    HF_DATA_FIELDS(F),
     F(alpha, .kind = CAV_PARAM_REAL, .def = 4, .lo = 0, .hi = 1e4, .flags = CAV_PF_LO_OPEN,
       .help = "samples per dimension n/d"),
     F(lambda, .kind = CAV_PARAM_REAL, .def = 0, .lo = 0, .hi = 1e3,
@@ -67,21 +57,11 @@ static const cav_obs_spec observables[] = {
     CAV_OBS(obs, V, "theory: the state evolution's V (NaN for pca and in simulations)"),
 };
 
-static cav_hf_data data_of(const par *p)
-{
-    cav_hf_data g = {.beta_u = p->beta_u,
-                     .beta_v = p->beta_v,
-                     .latent = p->latent,
-                     .gamma = p->gamma,
-                     .delta = p->delta};
-    return g;
-}
-
 static cav_hf_sim_config config_of(const par *p, uint64_t seed)
 {
     cav_hf_sim_config c;
     cav_hf_sim_config_default(&c);
-    c.data = data_of(p);
+    c.data = HF_DATA_OF(p);
     c.learner = p->learner == CAV_AUTOENCODER_PCA ? CAV_HF_PCA : CAV_HF_AE;
     c.act = p->activation;
     c.d = (size_t)p->d;
@@ -98,7 +78,7 @@ static cav_hf_sim_config config_of(const par *p, uint64_t seed)
 static int check(const void *vp, int kind, cav_err *err)
 {
     const par *p = vp;
-    cav_hf_data g = data_of(p);
+    cav_hf_data g = HF_DATA_OF(p);
     int rc = cav_hf_data_check(&g, err);
     if (rc) return rc;
     if (p->learner == CAV_AUTOENCODER_PCA && p->lambda > 0)
@@ -123,7 +103,7 @@ enum { NWARM = 4 };
 static int theory(const void *vp, const double *warm_in, double *warm_out, cav_result *res)
 {
     const par *p = vp;
-    cav_hf_data g = data_of(p);
+    cav_hf_data g = HF_DATA_OF(p);
     obs *o = cav_result_row(res, 0);
     for (size_t j = 0; j < sizeof *o / sizeof(double); j++)
         ((double *)o)[j] = NAN;

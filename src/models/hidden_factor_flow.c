@@ -9,28 +9,19 @@
 
 #include "cavity/hf.h"
 #include "cavity/models/autoencoder.h"
+#include "models/hidden_factor.h"
 
 typedef cav_autoencoder_flow_params par;
 typedef cav_autoencoder_flow_obs obs;
 
 static const char *const activations[] = {"linear", "relu", "tanh", "sigmoid", "elu",
                                           "gelu",   "he2",  "he3",  NULL};
-static const char *const latents[] = {"k1", "k2", "k3", "indep", "mix", NULL};
 
 #define F(NAME, ...) CAV_FIELD(par, NAME, __VA_ARGS__)
 static const cav_param_spec params[] = {
     F(activation, .kind = CAV_PARAM_TYPE, .choices = activations, .def = 1,
       .find = cav_activation_find_any, .help = "autoencoder activation sigma"),
-    F(latent, .kind = CAV_PARAM_CHOICE, .choices = latents, .def = CAV_HF_K2,
-      .help = "latent law: k1, k2, k3, indep, or mix (gamma k1 + delta k2 + rest indep)"),
-    F(gamma, .kind = CAV_PARAM_REAL, .def = 0, .lo = 0, .hi = 1,
-      .help = "mix: probability of the k1 law"),
-    F(delta, .kind = CAV_PARAM_REAL, .def = 0, .lo = 0, .hi = 1,
-      .help = "mix: probability of the k2 law (gamma + delta <= 1)"),
-    F(beta_u, .kind = CAV_PARAM_REAL, .def = 1, .lo = 0, .hi = 1e3,
-      .help = "strength of the visible spike"),
-    F(beta_v, .kind = CAV_PARAM_REAL, .def = 2, .lo = 0, .hi = 1e3,
-      .help = "strength of the hidden spike"),
+    HF_DATA_FIELDS(F),
     F(d, .kind = CAV_PARAM_INT, .def = 1000, .lo = 2, .hi = 1e12,
       .help = "dimension of the random start: m_u = m_v = 1/sqrt(d), q = 1"),
     F(dt, .kind = CAV_PARAM_REAL, .def = 0.2, .lo = 0, .hi = 10, .flags = CAV_PF_LO_OPEN,
@@ -51,27 +42,17 @@ static const cav_obs_spec observables[] = {
     CAV_OBS(obs, test_loss, "population risk R(m_u, m_v, q)"),
 };
 
-static cav_hf_data data_of(const par *p)
-{
-    cav_hf_data g = {.beta_u = p->beta_u,
-                     .beta_v = p->beta_v,
-                     .latent = p->latent,
-                     .gamma = p->gamma,
-                     .delta = p->delta};
-    return g;
-}
-
 static int check(const void *vp, int kind, cav_err *err)
 {
     (void)kind;
     const par *p = vp;
-    cav_hf_data g = data_of(p);
+    cav_hf_data g = HF_DATA_OF(p);
     return cav_hf_data_check(&g, err);
 }
 
 static int run_flow(const par *p, double *rows, cav_err *err)
 {
-    cav_hf_data g = data_of(p);
+    cav_hf_data g = HF_DATA_OF(p);
     double x0[3] = {1.0 / sqrt((double)p->d), 1.0 / sqrt((double)p->d), 1.0};
     return cav_hf_flow(&g, p->activation, x0, p->dt, p->steps, rows, err);
 }
@@ -89,7 +70,7 @@ static int theory(const void *vp, const double *warm_in, double *warm_out, cav_r
     }
     cav_err e = {0};
     int rc = run_flow(p, flow, &e);
-    cav_hf_data g = data_of(p);
+    cav_hf_data g = HF_DATA_OF(p);
     for (size_t t = 0; t < nr; t++) {
         obs *o = cav_result_row(res, t);
         const double *f = flow + 4 * t;

@@ -12,37 +12,9 @@
 #define MI_LOG_2PI 1.83787706640934548356065947281123527
 #ifndef M_LN2
 #define M_LN2 0.69314718055994530941723212145817657
-/* Attention network pieces (mi_attention.c): h = B_{L-1} z_L from Z (L x M), and
- * y = softmax_rows(beta h h^T). */
-void mi_att_h(int L, int M, double beta, double c, const double *Z, double *h);
-void mi_att_softmax(int M, double beta, const double *h, double *y);
-
-/* AMP-RBM pieces shared by its state evolution and simulation (rbm_amp.c). */
-int mi_rbm_prox(int k, int hidden, const double *om, const double *Vi, double *g, double *dg);
-int mi_rbm_input(int k, int hidden, double alpha, const double *A, const double *T,
-                 const double *Q0, double *Qn, double *Ri, cav_err *err);
-
-/* Stability terms of one posterior on the unlearned rows (mi_outer.c): v[0..nb*nb) the operator
- * entries <E_a, F(E_b)>, then nu*nu entries of sum_m E[Z_U] E[Z_U]^T. */
-void mi_lin_terms(int P, int M, const int *un, int nu, const cav_mi_post *post, double *v);
-
 #endif
 #ifndef M_PI
 #define M_PI 3.14159265358979323846264338327950288
-/* Attention network pieces (mi_attention.c): h = B_{L-1} z_L from Z (L x M), and
- * y = softmax_rows(beta h h^T). */
-void mi_att_h(int L, int M, double beta, double c, const double *Z, double *h);
-void mi_att_softmax(int M, double beta, const double *h, double *y);
-
-/* AMP-RBM pieces shared by its state evolution and simulation (rbm_amp.c). */
-int mi_rbm_prox(int k, int hidden, const double *om, const double *Vi, double *g, double *dg);
-int mi_rbm_input(int k, int hidden, double alpha, const double *A, const double *T,
-                 const double *Q0, double *Qn, double *Ri, cav_err *err);
-
-/* Stability terms of one posterior on the unlearned rows (mi_outer.c): v[0..nb*nb) the operator
- * entries <E_a, F(E_b)>, then nu*nu entries of sum_m E[Z_U] E[Z_U]^T. */
-void mi_lin_terms(int P, int M, const int *un, int nu, const cav_mi_post *post, double *v);
-
 #endif
 
 /* Cholesky A = L L^T in place (lower triangle, upper zeroed); 0 on success, -1 if not PD. */

@@ -209,6 +209,19 @@ static void draw(int L, int M, const double *Qs, const double *Vs, cav_rng *r, d
         }
 }
 
+/* Mean and standard error of n samples from per-block (sum, sum of squares) pairs, added in block
+ * order (the same bits for any thread count); frees bs. */
+static void block_mean(double *bs, long nb, long n, double *e, double *se)
+{
+    double s1 = 0, s2 = 0;
+    for (long b = 0; b < nb; b++)
+        s1 += bs[2 * b], s2 += bs[2 * b + 1];
+    free(bs);
+    double m = s1 / (double)n;
+    *e = m;
+    if (se) *se = sqrt(fmax(s2 / (double)n - m * m, 0) / (double)(n - 1));
+}
+
 int cav_attention_gen_error(const cav_attention *a, const double *Q, long n, uint64_t seed,
                             double *e, double *se, cav_err *err)
 {
@@ -235,13 +248,7 @@ int cav_attention_gen_error(const cav_attention *a, const double *Q, long n, uin
             bs[2 * b + 1] += d * d;
         }
     }
-    double s1 = 0, s2 = 0;
-    for (long b = 0; b < nb; b++)
-        s1 += bs[2 * b], s2 += bs[2 * b + 1];
-    free(bs);
-    double m = s1 / (double)n;
-    *e = m;
-    if (se) *se = sqrt(fmax(s2 / (double)n - m * m, 0) / (double)(n - 1));
+    block_mean(bs, nb, n, e, se);
     return CAV_OK;
 }
 
@@ -295,13 +302,7 @@ int cav_attention_bo_error(const cav_attention *a, const double *Q, long n, long
             bs[2 * b + 1] += d * d;
         }
     }
-    double s1 = 0, s2 = 0;
-    for (long b = 0; b < nb; b++)
-        s1 += bs[2 * b], s2 += bs[2 * b + 1];
-    free(bs);
-    double m = s1 / (double)n;
-    *e = m;
-    if (se) *se = sqrt(fmax(s2 / (double)n - m * m, 0) / (double)(n - 1));
+    block_mean(bs, nb, n, e, se);
     return CAV_OK;
 }
 

@@ -77,8 +77,45 @@ double cav_rng_sign(cav_rng *r)
 
 void cav_rng_normal_fill(cav_rng *r, size_t n, double scale, double *x)
 {
-    for (size_t i = 0; i < n; i++)
-        x[i] = scale * cav_rng_normal(r);
+    /* cav_rng_normal n times, with the pair loop written out (the same draws and operations, so
+     * the same bits; about twice as fast as a call per number). The state is kept in locals. */
+    size_t i = 0;
+    if (n > 0 && r->has_spare) {
+        r->has_spare = 0;
+        x[i++] = scale * r->spare;
+    }
+    uint64_t s0 = r->s[0], s1 = r->s[1], s2 = r->s[2], s3 = r->s[3];
+#define CAV_RNG_UNIFORM(out)                                                                       \
+    do {                                                                                           \
+        const uint64_t res_ = rotl(s1 * 5, 7) * 9, t_ = s1 << 17;                                  \
+        s2 ^= s0;                                                                                  \
+        s3 ^= s1;                                                                                  \
+        s1 ^= s2;                                                                                  \
+        s0 ^= s3;                                                                                  \
+        s2 ^= t_;                                                                                  \
+        s3 = rotl(s3, 45);                                                                         \
+        (out) = ((double)(res_ >> 11) + 0.5) * 0x1.0p-53;                                          \
+    } while (0)
+    for (; i < n; i += 2) {
+        double u, v, q, a, b;
+        do {
+            CAV_RNG_UNIFORM(a);
+            CAV_RNG_UNIFORM(b);
+            u = 2.0 * a - 1.0;
+            v = 2.0 * b - 1.0;
+            q = u * u + v * v;
+        } while (q >= 1.0 || q == 0.0);
+        double f = sqrt(-2.0 * log(q) / q);
+        x[i] = scale * (u * f);
+        if (i + 1 < n) {
+            x[i + 1] = scale * (v * f);
+        } else {
+            r->spare = v * f;
+            r->has_spare = 1;
+        }
+    }
+#undef CAV_RNG_UNIFORM
+    r->s[0] = s0, r->s[1] = s1, r->s[2] = s2, r->s[3] = s3;
 }
 
 void cav_rng_normal_matrix(uint64_t seed, uint64_t stream, size_t n, size_t d, double scale,

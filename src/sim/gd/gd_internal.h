@@ -42,4 +42,15 @@ void sim_gemv_fused(size_t n, size_t d, const double *X, double an, const double
 void sim_gemv_t_reduce(size_t n, size_t d, double alpha, double beta, double *v,
                        const double *work);
 
+/* 1 when the kernels above take their wide path (x86-64 with AVX2), 0 for the baseline one.
+ * Both give the same bits (the same operations in the same order); the _path variants force one
+ * (wide = 1 on a CPU without AVX2 is not allowed), for the test that compares them. */
+int sim_gemv_wide(void);
+void sim_gemv_n_path(int wide, size_t n, size_t d, double alpha, const double *X, const double *w,
+                     double beta, double *h);
+void sim_gemv_t_path(int wide, size_t n, size_t d, double alpha, const double *X, const double *g,
+                     double beta, double *v, double *work);
+void sim_gemv_fused_path(int wide, size_t n, size_t d, const double *X, double an, const double *w,
+                         double bn, double *h, sim_rowfn fn, void *ctx, double *g, double *work);
+
 #endif

@@ -19,12 +19,40 @@
  * instead of twice, and every rounding step is that of sim_gemv_n followed by sim_gemv_t. The
  * row kernels are shared (not inlined) so that both paths run the same machine code. Chunks and
  * row groups are handed out dynamically: which thread computes one does not change its bits,
- * and on a loaded machine a descheduled thread then holds up at most one chunk. */
+ * and on a loaded machine a descheduled thread then holds up at most one chunk.
+ *
+ * Wide path (x86-64 with AVX2, chosen at run time): the same floating-point operations in the
+ * same order, so the same bits on every CPU. The baseline dot4 is vectorised by the compiler
+ * two lanes wide (SSE2): row r's sum is (0 + E_r) + O_r, where E_r adds the products x_r[j] w[j]
+ * of the even j in order (with the last one when d is odd) and O_r those of the odd j. dot8_wide
+ * keeps exactly these two accumulators per row, two rows to a 256-bit register
+ * [E_r O_r E_r+1 O_r+1], eight rows per sweep over w (eight independent add chains instead of
+ * four, and half the instructions). The axpy kernels are elementwise (no reduction), so any
+ * vector width gives the same bits; the file is compiled without contraction of a * b + c into
+ * fused multiply-adds (-ffp-contract=off, and the wide kernels' target has no FMA), which
+ * would change the rounding. tests/unit/sim/test_gemv.c runs both paths on the same inputs and
+ * compares the bits. The fused pass also prefetches the next block's rows while it adds the
+ * current block into the partial (the rows are then read from cache by the next dot sweep); a
+ * prefetch changes no result. */
 #include <stddef.h>
 
 #include "sim/gd/gd_internal.h"
 
-#define SIM_FUSED_ROWS 16 /* rows per block of the fused pass (a multiple of 4) */
+#if defined(__x86_64__) && defined(__GNUC__)
+#define SIM_GEMV_X86 1
+#include <immintrin.h>
+#endif
+
+#define SIM_FUSED_ROWS 16 /* rows per block of the fused pass (a multiple of 8) */
+
+int sim_gemv_wide(void)
+{
+#ifdef SIM_GEMV_X86
+    return __builtin_cpu_supports("avx2") ? 1 : 0;
+#else
+    return 0;
+#endif
+}
 
 /* s[r] = x_r . w for the four rows x0..x3 (rows may repeat). */
 __attribute__((noinline)) static void dot4(size_t d, const double *x0, const double *x1,
@@ -43,15 +71,91 @@ __attribute__((noinline)) static void dot4(size_t d, const double *x0, const dou
     s[0] = s0, s[1] = s1, s[2] = s2, s[3] = s3;
 }
 
-/* acc += (g0 x0 + g1 x1) + (g2 x2 + g3 x3), x0..x3 consecutive rows of X from x. */
-__attribute__((noinline)) static void axpy4(size_t d, const double *x, const double *g, double *acc)
+/* acc += (g0 x0 + g1 x1) + (g2 x2 + g3 x3), x0..x3 consecutive rows of X from x; when pf is
+ * not NULL, the four rows from pf are prefetched along the way (one cache line per row and
+ * eight columns). */
+__attribute__((noinline)) static void axpy4(size_t d, const double *x, const double *g, double *acc,
+                                            const double *pf)
 {
     const double *x0 = x, *x1 = x0 + d, *x2 = x1 + d, *x3 = x2 + d;
     double g0 = g[0], g1 = g[1], g2 = g[2], g3 = g[3];
+    size_t j0 = 0;
+    if (pf)
+        for (; j0 + 8 <= d; j0 += 8) {
+            __builtin_prefetch(pf + j0, 0, 3);
+            __builtin_prefetch(pf + d + j0, 0, 3);
+            __builtin_prefetch(pf + 2 * d + j0, 0, 3);
+            __builtin_prefetch(pf + 3 * d + j0, 0, 3);
 #pragma omp simd
-    for (size_t j = 0; j < d; j++)
+            for (size_t j = j0; j < j0 + 8; j++)
+                acc[j] += (g0 * x0[j] + g1 * x1[j]) + (g2 * x2[j] + g3 * x3[j]);
+        }
+#pragma omp simd
+    for (size_t j = j0; j < d; j++)
         acc[j] += (g0 * x0[j] + g1 * x1[j]) + (g2 * x2[j] + g3 * x3[j]);
 }
+
+#ifdef SIM_GEMV_X86
+/* dot4's sums for the eight rows x, x + d, .., x + 7 d (see the file comment for the order). */
+__attribute__((noinline, target("avx2"))) static void dot8_wide(size_t d, const double *x,
+                                                                const double *w, double *s)
+{
+    const double *x0 = x, *x1 = x0 + d, *x2 = x1 + d, *x3 = x2 + d, *x4 = x3 + d, *x5 = x4 + d,
+                 *x6 = x5 + d, *x7 = x6 + d;
+    __m256d a01 = _mm256_setzero_pd(), a23 = a01, a45 = a01, a67 = a01;
+    size_t j = 0;
+#define SIM_PAIR(p, q)                                                                             \
+    _mm256_insertf128_pd(_mm256_castpd128_pd256(_mm_loadu_pd(p + j)), _mm_loadu_pd(q + j), 1)
+    for (; j + 2 <= d; j += 2) {
+        __m256d wj = _mm256_broadcast_pd((const __m128d *)(const void *)(w + j));
+        a01 = _mm256_add_pd(a01, _mm256_mul_pd(SIM_PAIR(x0, x1), wj));
+        a23 = _mm256_add_pd(a23, _mm256_mul_pd(SIM_PAIR(x2, x3), wj));
+        a45 = _mm256_add_pd(a45, _mm256_mul_pd(SIM_PAIR(x4, x5), wj));
+        a67 = _mm256_add_pd(a67, _mm256_mul_pd(SIM_PAIR(x6, x7), wj));
+    }
+#undef SIM_PAIR
+    double a[16];
+    _mm256_storeu_pd(a, a01);
+    _mm256_storeu_pd(a + 4, a23);
+    _mm256_storeu_pd(a + 8, a45);
+    _mm256_storeu_pd(a + 12, a67);
+    if (j < d) { /* odd d: the last (even) column joins the even lane */
+        const double *xr[8] = {x0, x1, x2, x3, x4, x5, x6, x7};
+        for (int r = 0; r < 8; r++)
+            a[2 * r] += xr[r][j] * w[j];
+    }
+    for (int r = 0; r < 8; r++)
+        s[r] = (0.0 + a[2 * r]) + a[2 * r + 1];
+}
+
+/* axpy4 four columns at a time. */
+__attribute__((noinline, target("avx2"))) static void
+axpy4_wide(size_t d, const double *x, const double *g, double *acc, const double *pf)
+{
+    const double *x0 = x, *x1 = x0 + d, *x2 = x1 + d, *x3 = x2 + d;
+    const __m256d g0 = _mm256_set1_pd(g[0]), g1 = _mm256_set1_pd(g[1]), g2 = _mm256_set1_pd(g[2]),
+                  g3 = _mm256_set1_pd(g[3]);
+    size_t j = 0;
+    for (; j + 8 <= d; j += 8) {
+        if (pf) {
+            _mm_prefetch((const char *)(pf + j), _MM_HINT_T0);
+            _mm_prefetch((const char *)(pf + d + j), _MM_HINT_T0);
+            _mm_prefetch((const char *)(pf + 2 * d + j), _MM_HINT_T0);
+            _mm_prefetch((const char *)(pf + 3 * d + j), _MM_HINT_T0);
+        }
+        for (size_t k = j; k < j + 8; k += 4) {
+            __m256d a = _mm256_add_pd(_mm256_mul_pd(g0, _mm256_loadu_pd(x0 + k)),
+                                      _mm256_mul_pd(g1, _mm256_loadu_pd(x1 + k)));
+            __m256d b = _mm256_add_pd(_mm256_mul_pd(g2, _mm256_loadu_pd(x2 + k)),
+                                      _mm256_mul_pd(g3, _mm256_loadu_pd(x3 + k)));
+            _mm256_storeu_pd(acc + k, _mm256_add_pd(_mm256_loadu_pd(acc + k), _mm256_add_pd(a, b)));
+        }
+    }
+    const double h0 = g[0], h1 = g[1], h2 = g[2], h3 = g[3];
+    for (; j < d; j++)
+        acc[j] += (h0 * x0[j] + h1 * x1[j]) + (h2 * x2[j] + h3 * x3[j]);
+}
+#endif
 
 __attribute__((noinline)) static void axpy1(size_t d, const double *x0, double g0, double *acc)
 {
@@ -73,13 +177,43 @@ static void rows_n(size_t i0, size_t cnt, size_t d, double alpha, const double *
         h[i0 + r] = beta == 0.0 ? alpha * s[r] : beta * h[i0 + r] + alpha * s[r];
 }
 
-/* acc += sum of g_i x_i over rows [i, i1), in groups of four from i, then single rows. */
-static void rows_t(size_t i, size_t i1, size_t d, const double *X, const double *g, double *acc)
+/* acc += sum of g_i x_i over rows [i, i1), in groups of four from i, then single rows; while a
+ * group is added, the group ahead rows later is prefetched when it lies below pend. */
+static void rows_t(int wide, size_t i, size_t i1, size_t d, const double *X, const double *g,
+                   double *acc, size_t ahead, size_t pend)
 {
-    for (; i + 4 <= i1; i += 4)
-        axpy4(d, X + i * d, g + i, acc);
+    for (; i + 4 <= i1; i += 4) {
+        const double *pf = ahead && i + ahead + 4 <= pend ? X + (i + ahead) * d : NULL;
+#ifdef SIM_GEMV_X86
+        if (wide) {
+            axpy4_wide(d, X + i * d, g + i, acc, pf);
+            continue;
+        }
+#endif
+        axpy4(d, X + i * d, g + i, acc, pf);
+    }
+    (void)wide;
     for (; i < i1; i++)
         axpy1(d, X + i * d, g[i], acc);
+}
+
+/* h[i0 .. i0+m) <- beta h + alpha X w for a block of m rows from i0. */
+static void block_n(int wide, size_t i0, size_t m, size_t d, double alpha, const double *X,
+                    const double *w, double beta, double *h)
+{
+    size_t r = 0;
+#ifdef SIM_GEMV_X86
+    if (wide)
+        for (; r + 8 <= m; r += 8) {
+            double s[8];
+            dot8_wide(d, X + (i0 + r) * d, w, s);
+            for (size_t q = 0; q < 8; q++)
+                h[i0 + r + q] = beta == 0.0 ? alpha * s[q] : beta * h[i0 + r + q] + alpha * s[q];
+        }
+#endif
+    (void)wide;
+    for (; r < m; r += 4)
+        rows_n(i0 + r, m - r < 4 ? m - r : 4, d, alpha, X, w, beta, h);
 }
 
 static void chunk_of(size_t n, long k, size_t *i0, size_t *i1)
@@ -107,6 +241,12 @@ void sim_gemv_t_reduce(size_t n, size_t d, double alpha, double beta, double *v,
 void sim_gemv_t(size_t n, size_t d, double alpha, const double *X, const double *g, double beta,
                 double *v, double *work)
 {
+    sim_gemv_t_path(sim_gemv_wide(), n, d, alpha, X, g, beta, v, work);
+}
+
+void sim_gemv_t_path(int wide, size_t n, size_t d, double alpha, const double *X, const double *g,
+                     double beta, double *v, double *work)
+{
 #pragma omp parallel for schedule(dynamic, 1) if (n * d > 100000)
     for (long k = 0; k < (long)SIM_GEMV_T_CHUNKS; k++) {
         double *acc = work + (size_t)k * d;
@@ -114,7 +254,7 @@ void sim_gemv_t(size_t n, size_t d, double alpha, const double *X, const double 
         chunk_of(n, k, &i0, &i1);
         for (size_t j = 0; j < d; j++)
             acc[j] = 0.0;
-        rows_t(i0, i1, d, X, g, acc);
+        rows_t(wide, i0, i1, d, X, g, acc, SIM_FUSED_ROWS, i1);
     }
     sim_gemv_t_reduce(n, d, alpha, beta, v, work);
 }
@@ -122,16 +262,28 @@ void sim_gemv_t(size_t n, size_t d, double alpha, const double *X, const double 
 void sim_gemv_n(size_t n, size_t d, double alpha, const double *X, const double *w, double beta,
                 double *h)
 {
-    const long nb = (long)(n / 4);
-#pragma omp parallel for schedule(dynamic, 64) if (n * d > 100000)
+    sim_gemv_n_path(sim_gemv_wide(), n, d, alpha, X, w, beta, h);
+}
+
+void sim_gemv_n_path(int wide, size_t n, size_t d, double alpha, const double *X, const double *w,
+                     double beta, double *h)
+{
+    const long nb = (long)(n / 8);
+#pragma omp parallel for schedule(dynamic, 32) if (n * d > 100000)
     for (long b = 0; b <= nb; b++) {
-        size_t i0 = 4 * (size_t)b, cnt = n - i0 < 4 ? n - i0 : 4;
-        if (cnt > 0) rows_n(i0, cnt, d, alpha, X, w, beta, h);
+        size_t i0 = 8 * (size_t)b, cnt = n - i0 < 8 ? n - i0 : 8;
+        if (cnt > 0) block_n(wide, i0, cnt, d, alpha, X, w, beta, h);
     }
 }
 
 void sim_gemv_fused(size_t n, size_t d, const double *X, double an, const double *w, double bn,
                     double *h, sim_rowfn fn, void *ctx, double *g, double *work)
+{
+    sim_gemv_fused_path(sim_gemv_wide(), n, d, X, an, w, bn, h, fn, ctx, g, work);
+}
+
+void sim_gemv_fused_path(int wide, size_t n, size_t d, const double *X, double an, const double *w,
+                         double bn, double *h, sim_rowfn fn, void *ctx, double *g, double *work)
 {
 #pragma omp parallel for schedule(dynamic, 1) if (n * d > 100000)
     for (long k = 0; k < (long)SIM_GEMV_T_CHUNKS; k++) {
@@ -142,10 +294,9 @@ void sim_gemv_fused(size_t n, size_t d, const double *X, double an, const double
             acc[j] = 0.0;
         for (size_t i = i0; i < i1; i += SIM_FUSED_ROWS) {
             size_t m = i1 - i < SIM_FUSED_ROWS ? i1 - i : SIM_FUSED_ROWS;
-            for (size_t r = 0; r < m; r += 4)
-                rows_n(i + r, m - r < 4 ? m - r : 4, d, an, X, w, bn, h);
+            block_n(wide, i, m, d, an, X, w, bn, h);
             fn(ctx, i, m, h + i, g + i);
-            rows_t(i, i + m, d, X, g, acc);
+            rows_t(wide, i, i + m, d, X, g, acc, SIM_FUSED_ROWS, i1);
         }
     }
 }

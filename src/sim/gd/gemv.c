@@ -22,8 +22,8 @@
  * and on a loaded machine a descheduled thread then holds up at most one chunk.
  *
  * Wide path (x86-64 with AVX2, chosen at run time): the same floating-point operations in the
- * same order, so the same bits on every CPU. The baseline dot4 is vectorised by the compiler
- * two lanes wide (SSE2): row r's sum is (0 + E_r) + O_r, where E_r adds the products x_r[j] w[j]
+ * same order, so the same bits on every CPU. In the baseline dot4 (two lanes wide, SSE2),
+ * row r's sum is (0 + E_r) + O_r, where E_r adds the products x_r[j] w[j]
  * of the even j in order (with the last one when d is odd) and O_r those of the odd j. dot8_wide
  * keeps exactly these two accumulators per row, two rows to a 256-bit register
  * [E_r O_r E_r+1 O_r+1], eight rows per sweep over w (eight independent add chains instead of
@@ -54,21 +54,30 @@ int sim_gemv_wide(void)
 #endif
 }
 
-/* s[r] = x_r . w for the four rows x0..x3 (rows may repeat). */
+/* s[r] = x_r . w for the four rows x0..x3 (rows may repeat), in the documented order: an even-
+ * and an odd-column accumulator per row, s = (0 + E) + O. (Written out rather than left to
+ * `omp simd reduction`, whose lane layout is the compiler's choice: GCC's two-lane SSE2 code is
+ * exactly this, clang's four-way interleaved one is not. Plain C, no reassociation allowed: the
+ * same bits from any C compiler; GCC turns each pair into one SSE2 operation.) */
 __attribute__((noinline)) static void dot4(size_t d, const double *x0, const double *x1,
                                            const double *x2, const double *x3, const double *w,
                                            double *s)
 {
-    double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
-#pragma omp simd reduction(+ : s0, s1, s2, s3)
-    for (size_t j = 0; j < d; j++) {
-        double wj = w[j];
-        s0 += x0[j] * wj;
-        s1 += x1[j] * wj;
-        s2 += x2[j] * wj;
-        s3 += x3[j] * wj;
+    double e0 = 0.0, o0 = 0.0, e1 = 0.0, o1 = 0.0, e2 = 0.0, o2 = 0.0, e3 = 0.0, o3 = 0.0;
+    size_t j = 0;
+    for (; j + 2 <= d; j += 2) {
+        const double wa = w[j], wb = w[j + 1];
+        e0 += x0[j] * wa, o0 += x0[j + 1] * wb;
+        e1 += x1[j] * wa, o1 += x1[j + 1] * wb;
+        e2 += x2[j] * wa, o2 += x2[j + 1] * wb;
+        e3 += x3[j] * wa, o3 += x3[j + 1] * wb;
     }
-    s[0] = s0, s[1] = s1, s[2] = s2, s[3] = s3;
+    if (j < d) {
+        e0 += x0[j] * w[j], e1 += x1[j] * w[j];
+        e2 += x2[j] * w[j], e3 += x3[j] * w[j];
+    }
+    s[0] = (0.0 + e0) + o0, s[1] = (0.0 + e1) + o1;
+    s[2] = (0.0 + e2) + o2, s[3] = (0.0 + e3) + o3;
 }
 
 /* acc += (g0 x0 + g1 x1) + (g2 x2 + g3 x3), x0..x3 consecutive rows of X from x; when pf is

@@ -22,9 +22,9 @@
  * and on a loaded machine a descheduled thread then holds up at most one chunk.
  *
  * Wide path (x86-64 with AVX2, chosen at run time): the same floating-point operations in the
- * same order, so the same bits on every CPU. In the baseline dot4 (two lanes wide, SSE2),
- * row r's sum is (0 + E_r) + O_r, where E_r adds the products x_r[j] w[j]
- * of the even j in order (with the last one when d is odd) and O_r those of the odd j. dot8_wide
+ * same order, so the same bits on every CPU. In the baseline dot4 (two-double vectors), row r's
+ * sum is (0 + E_r) + O_r, where E_r adds the products x_r[j] w[j] of the even j in order (with
+ * the last one when d is odd) and O_r those of the odd j. dot8_wide
  * keeps exactly these two accumulators per row, two rows to a 256-bit register
  * [E_r O_r E_r+1 O_r+1], eight rows per sweep over w (eight independent add chains instead of
  * four, and half the instructions). The axpy kernels are elementwise (no reduction), so any
@@ -35,6 +35,7 @@
  * current block into the partial (the rows are then read from cache by the next dot sweep); a
  * prefetch changes no result. */
 #include <stddef.h>
+#include <string.h>
 
 #include "sim/gd/gd_internal.h"
 
@@ -54,30 +55,41 @@ int sim_gemv_wide(void)
 #endif
 }
 
+/* Two doubles (GCC / clang vector extension: elementwise operations, SSE2 on x86-64, NEON on
+ * arm64, scalar code elsewhere; lane 0 the even column, lane 1 the odd one). */
+typedef double sim_v2d __attribute__((vector_size(16)));
+
+static inline sim_v2d load2(const double *p)
+{
+    sim_v2d v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
 /* s[r] = x_r . w for the four rows x0..x3 (rows may repeat), in the documented order: an even-
  * and an odd-column accumulator per row, s = (0 + E) + O. (Written out rather than left to
  * `omp simd reduction`, whose lane layout is the compiler's choice: GCC's two-lane SSE2 code is
- * exactly this, clang's four-way interleaved one is not. Plain C, no reassociation allowed: the
- * same bits from any C compiler; GCC turns each pair into one SSE2 operation.) */
+ * exactly this, clang's four-way interleaved one is not. Elementwise vector operations, no
+ * reassociation: the same bits from any compiler.) */
 __attribute__((noinline)) static void dot4(size_t d, const double *x0, const double *x1,
                                            const double *x2, const double *x3, const double *w,
                                            double *s)
 {
-    double e0 = 0.0, o0 = 0.0, e1 = 0.0, o1 = 0.0, e2 = 0.0, o2 = 0.0, e3 = 0.0, o3 = 0.0;
+    sim_v2d a0 = {0.0, 0.0}, a1 = a0, a2 = a0, a3 = a0;
     size_t j = 0;
     for (; j + 2 <= d; j += 2) {
-        const double wa = w[j], wb = w[j + 1];
-        e0 += x0[j] * wa, o0 += x0[j + 1] * wb;
-        e1 += x1[j] * wa, o1 += x1[j + 1] * wb;
-        e2 += x2[j] * wa, o2 += x2[j + 1] * wb;
-        e3 += x3[j] * wa, o3 += x3[j + 1] * wb;
+        const sim_v2d wj = load2(w + j);
+        a0 += load2(x0 + j) * wj;
+        a1 += load2(x1 + j) * wj;
+        a2 += load2(x2 + j) * wj;
+        a3 += load2(x3 + j) * wj;
     }
-    if (j < d) {
-        e0 += x0[j] * w[j], e1 += x1[j] * w[j];
-        e2 += x2[j] * w[j], e3 += x3[j] * w[j];
+    if (j < d) { /* odd d: the last (even) column joins the even lane */
+        a0[0] += x0[j] * w[j], a1[0] += x1[j] * w[j];
+        a2[0] += x2[j] * w[j], a3[0] += x3[j] * w[j];
     }
-    s[0] = (0.0 + e0) + o0, s[1] = (0.0 + e1) + o1;
-    s[2] = (0.0 + e2) + o2, s[3] = (0.0 + e3) + o3;
+    s[0] = (0.0 + a0[0]) + a0[1], s[1] = (0.0 + a1[0]) + a1[1];
+    s[2] = (0.0 + a2[0]) + a2[1], s[3] = (0.0 + a3[0]) + a3[1];
 }
 
 /* acc += (g0 x0 + g1 x1) + (g2 x2 + g3 x3), x0..x3 consecutive rows of X from x; when pf is

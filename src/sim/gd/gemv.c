@@ -7,8 +7,8 @@
  *
  * Fixed order:
  *   - X w: each entry is one dot product over its full row (dot4: four rows per sweep over w,
- *     one accumulator per row, SIMD lanes fixed at compile time), so the entry does not depend
- *     on which rows share the sweep or on the thread that runs it;
+ *     two accumulators per row, even and odd columns, added at the end), so the entry does not
+ *     depend on which rows share the sweep or on the thread that runs it;
  *   - X^T g: the rows are cut into SIM_GEMV_T_CHUNKS chunks fixed by n; chunk k accumulates its
  *     rows in groups of four from its first row (axpy4, then single rows) into work[k d ..],
  *     and the partials are added in chunk order.

@@ -37,6 +37,7 @@ CAV_EINVAL before any work for a bad
 #include <stdint.h>
 
 #include "cavity/activation.h"
+#include "cavity/multi_index.h"
 #include "cavity/rng.h"
 #include "cavity/status.h"
 
@@ -191,6 +192,62 @@ void cav_hf_se_opts_default(cav_hf_se_opts *o);
 int cav_hf_se_solve(const cav_hf_data *g, const cav_activation_type *act, double alpha,
                     const cav_hf_se_opts *o, cav_hf_se_state *st, double *resid, long *iters,
                     cav_err *err);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Bayes-optimal estimation of (u*, v*) (docs/autoencoder.md, "Bayes-optimal estimation")      */
+/* ------------------------------------------------------------------------------------------ */
+
+/* The law of a sample is phi_d(x) r(Z), Z = (x.u*, x.v*)/sqrt(d), with r the density ratio of
+ * the projections' law to N(0, I_2): estimating W = (u*, v*) is a two-index model without label
+ * whose channel is Z_out(omega, V) = E_{Z ~ N(omega, V)} r(Z). log r(a, b) in closed form. */
+double cav_hf_bo_logr(const cav_hf_data *g, double a, double b);
+
+/* Posterior of Z under N(omega, V) tilted by r (closed form: Gaussian in Z given the latents,
+ * truncated Gaussian in lam on the intervals where P(nu | lam) is constant): logZ = log Z_out,
+ * mean, cov (method CAV_MI_EXACT, err 0). CAV_EINVAL (V not positive definite), CAV_ENUMERIC
+ * (V[0] > 1 + 1/beta_u: the tilted integral diverges). g_out, dg_out: cav_mi_gout(2, 1, ...). */
+int cav_hf_bo_posterior(const cav_hf_data *g, const double omega[2], const double V[4],
+                        cav_mi_post *out, cav_err *err);
+
+/* The output side of the Bayes-optimal state evolution (a cav_mi_model with the Gaussian prior
+ * N(0, I_2) on the rows of W):
+ *     G(Q) = E_{Z ~ p} E_{omega | Z ~ N(Q Z, Q - Q^2)} [g_out g_out^T],  V = I - Q,
+ * the planted expectation written as an adaptive quadrature over lam (breaks of the latent laws)
+ * of a ngh x ngh Gauss-Hermite rule over omega given the latents (ngh <= 0: 20). */
+typedef struct cav_hf_bo_side cav_hf_bo_side;
+cav_hf_bo_side *cav_hf_bo_side_alloc(const cav_hf_data *g, int ngh, cav_err *err);
+void cav_hf_bo_side_free(cav_hf_bo_side *s);
+void cav_hf_bo_side_model(cav_hf_bo_side *s, cav_mi_model *m);
+int cav_hf_bo_output(void *ctx, const double *Q, double *G, double *se, cav_err *err);
+/* Error estimate of the last output's lam quadrature. */
+double cav_hf_bo_side_err(const cav_hf_bo_side *s);
+
+/* Weak-recovery thresholds of the Bayes-optimal estimator from the engine's linear stability:
+ * alpha_u = 1/lambda_max of the operator at Q = 0 (1/beta_u^2 for k* >= 2), alpha_v the first
+ * alpha with Q_vv > 0: alpha_u when the top eigenvector mixes v (k* = 1) or when v grows as soon
+ * as u is learned (E[Z_v | omega_u] != 0, any finite k*), else the engine's conditional threshold
+ * of v given u (INFINITY when stable up to 100 alpha_u); kv the order of that growth,
+ * G_vv(Q = diag(q, 0)) ~ q^kv, measured at q = 0.02, 0.04 (INFINITY when G_vv = 0). */
+typedef struct cav_hf_bo_thr {
+    double alpha_u, alpha_v, kv, lambda_max;
+} cav_hf_bo_thr;
+int cav_hf_bo_thresholds(const cav_hf_data *g, cav_hf_bo_thr *out, cav_err *err);
+
+/* Bayes-optimal AMP (the multi-index GAMP of cavity/mi_sim.h with the channel above, on data of
+ * the generator): spikes from seed, n = round(alpha d) samples from (seed, "hf-amp-x"), start
+ * W = q0 W* + sqrt(q0 - q0^2) xi (informed) or sqrt(q0) xi, C = (1 - q0) I, from
+ * (seed, "hf-amp-init"). traj: (steps + 1) x 8 rows (M = W W*^T/d, Q = W W^T/d, row-major 2 x 2
+ * each); the state evolution predicts M = Q = its iterate from Q0 = q0 I (informed, damping 1). */
+typedef struct cav_hf_amp_opts {
+    long steps;     /* iterations (30) */
+    double damping; /* weight of the new iterate, (0, 1] (1) */
+    int informed;   /* 1: informed start (1) */
+    double q0;      /* start overlap, [0, 1) (0.1) */
+    uint64_t seed;  /* data and start (1) */
+} cav_hf_amp_opts;
+void cav_hf_amp_opts_default(cav_hf_amp_opts *o);
+int cav_hf_amp_run(const cav_hf_data *g, size_t d, double alpha, const cav_hf_amp_opts *o,
+                   double *traj, cav_err *err);
 
 #ifdef __cplusplus
 }

@@ -6,6 +6,7 @@
  * projections (a fixed seed, 20000 draws: standard error below 0.0025). Simulation: one run of
  * cav_hf_sim_run per seed. docs/autoencoder.md. */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cavity/hf.h"
@@ -15,7 +16,7 @@
 typedef cav_autoencoder_params par;
 typedef cav_autoencoder_obs obs;
 
-static const char *const learners[] = {"ae", "pca", NULL};
+static const char *const learners[] = {"ae", "pca", "bo", NULL};
 static const char *const activations[] = {"linear", "relu", "tanh", "sigmoid", "elu",
                                           "gelu",   "he2",  "he3",  NULL};
 
@@ -23,7 +24,8 @@ static const char *const activations[] = {"linear", "relu", "tanh", "sigmoid", "
 static const cav_param_spec params[] = {
     F(learner, .kind = CAV_PARAM_CHOICE, .choices = learners, .def = CAV_AUTOENCODER_AE,
       .help = "ae: tied one-neuron autoencoder x_hat = (w/sqrt d) sigma(w.x/sqrt d); pca: top "
-              "principal directions"),
+              "principal directions; bo: Bayes-optimal estimator of (u*, v*) (state evolution / "
+              "AMP)"),
     F(activation, .kind = CAV_PARAM_TYPE, .choices = activations, .def = 1,
       .find = cav_activation_find_any,
       .help = "autoencoder activation sigma (linear: the linear autoencoder)"),
@@ -42,6 +44,8 @@ static const cav_param_spec params[] = {
       .help = "simulation: fresh samples of the test loss"),
     F(draws, .kind = CAV_PARAM_INT, .def = 2000, .lo = 1, .hi = 1e7, .flags = CAV_PF_SIM,
       .help = "simulation: downstream draws of 100 fresh samples"),
+    F(amp_steps, .kind = CAV_PARAM_INT, .def = 60, .lo = 1, .hi = 1e5, .flags = CAV_PF_SIM,
+      .help = "simulation, learner bo: AMP iterations from a random start"),
 };
 
 static const cav_obs_spec observables[] = {
@@ -81,6 +85,13 @@ static int check(const void *vp, int kind, cav_err *err)
     cav_hf_data g = HF_DATA_OF(p);
     int rc = cav_hf_data_check(&g, err);
     if (rc) return rc;
+    if (p->learner == CAV_AUTOENCODER_BO && p->lambda > 0)
+        return cav_err_set(err, CAV_EINVAL, "lambda = %g: bo has no weight decay (lambda = 0)",
+                           p->lambda);
+    if (p->learner == CAV_AUTOENCODER_BO && p->beta_u == 0 && p->beta_v == 0)
+        return cav_err_set(err, CAV_EINVAL,
+                           "beta_u = beta_v = 0: bo needs a spike (beta_u > 0 or beta_v > 0)");
+    if (kind == CAV_KIND_SIM && p->learner == CAV_AUTOENCODER_BO) return CAV_OK;
     if (p->learner == CAV_AUTOENCODER_PCA && p->lambda > 0)
         return cav_err_set(err, CAV_EINVAL, "lambda = %g: pca has no weight decay (lambda = 0)",
                            p->lambda);
@@ -100,6 +111,59 @@ static int check(const void *vp, int kind, cav_err *err)
 
 enum { NWARM = 4 };
 
+/* Bayes-optimal: the state evolution of the multi-index engine from the uninformed start
+ * Q = 1e-3 I (the branch AMP from a random start follows). The u row of the estimator gives
+ * m_u = Q_uu, m_v = Q_uv, q = Q_uu (Nishimori: overlap with the truth = self-overlap);
+ * theta_u = sqrt(Q_uu), theta_v = sqrt(Q_vv). Losses and downstream error: NaN. */
+static int bo_theory(const par *p, double *warm_out, cav_result *res)
+{
+    cav_hf_data g = HF_DATA_OF(p);
+    obs *o = cav_result_row(res, 0);
+    if (warm_out) warm_out[0] = warm_out[1] = warm_out[2] = warm_out[3] = NAN;
+    cav_err e = {0};
+    cav_hf_bo_side *s = cav_hf_bo_side_alloc(&g, 20, &e);
+    if (!s) return cav_result_set(res, CAV_ENOMEM, NAN, 0, e.msg);
+    cav_mi_model m;
+    cav_hf_bo_side_model(s, &m);
+    cav_mi_se_opts so = cav_mi_se_opts_default();
+    so.want_se = 0;
+    cav_mi_se_result r;
+    int st = cav_mi_se_solve(&m, p->alpha, &so, &r);
+    cav_hf_bo_side_free(s);
+    o->theta_u = sqrt(fmax(r.Q[0], 0.0));
+    o->theta_v = sqrt(fmax(r.Q[3], 0.0));
+    o->q = r.Q[0], o->m_u = r.Q[0], o->m_v = r.Q[1];
+    o->V = 1.0 - r.Q[0];
+    return cav_result_set(res, st, r.residual, r.iterations, st ? r.msg : "");
+}
+
+/* AMP from a random start at dimension d (cav_hf_amp_run), overlaps after amp_steps. */
+static int bo_simulate(const par *p, uint64_t seed, cav_result *res)
+{
+    cav_hf_data g = HF_DATA_OF(p);
+    obs *o = cav_result_row(res, 0);
+    for (size_t j = 0; j < sizeof *o / sizeof(double); j++)
+        ((double *)o)[j] = NAN;
+    cav_hf_amp_opts ao;
+    cav_hf_amp_opts_default(&ao);
+    ao.steps = p->amp_steps;
+    ao.informed = 0;
+    ao.q0 = 0.5;
+    ao.seed = seed;
+    double *traj = malloc(sizeof(double) * 8 * (size_t)(ao.steps + 1));
+    if (!traj) return cav_result_set(res, CAV_ENOMEM, NAN, 0, "out of memory");
+    cav_err e = {0};
+    int st = cav_hf_amp_run(&g, (size_t)p->d, p->alpha, &ao, traj, &e);
+    const double *M = traj + 8 * (size_t)ao.steps, *Q = M + 4;
+    if (!st) {
+        o->theta_u = fabs(M[0]) / sqrt(Q[0]);
+        o->theta_v = fabs(M[3]) / sqrt(Q[3]);
+        o->q = Q[0], o->m_u = M[0], o->m_v = M[1];
+    }
+    free(traj);
+    return cav_result_set(res, st, 0.0, 0, st ? e.msg : "");
+}
+
 static int theory(const void *vp, const double *warm_in, double *warm_out, cav_result *res)
 {
     const par *p = vp;
@@ -114,6 +178,7 @@ static int theory(const void *vp, const double *warm_in, double *warm_out, cav_r
         if (warm_out) warm_out[0] = warm_out[1] = warm_out[2] = warm_out[3] = NAN;
         return cav_result_set(res, CAV_OK, 0.0, 0, "");
     }
+    if (p->learner == CAV_AUTOENCODER_BO) return bo_theory(p, warm_out, res);
     cav_hf_se_opts so;
     cav_hf_se_opts_default(&so);
     so.lambda = p->lambda;
@@ -174,6 +239,7 @@ static int theory(const void *vp, const double *warm_in, double *warm_out, cav_r
 static int simulate(const void *vp, uint64_t seed, cav_result *res)
 {
     const par *p = vp;
+    if (p->learner == CAV_AUTOENCODER_BO) return bo_simulate(p, seed, res);
     cav_hf_sim_config c = config_of(p, seed);
     cav_hf_sim_result r;
     cav_err e = {0};
@@ -193,8 +259,28 @@ static double memory(const void *vp, int kind)
     if (kind != CAV_KIND_SIM) return 0;
     double d = (double)p->d, n = ceil(p->alpha * d);
     double m = n < d ? n : d;
+    if (p->learner == CAV_AUTOENCODER_BO) return 8.0 * (n * d + 8.0 * n + 6.0 * d);
     return 8.0 * (4.0 * n * d + (p->learner == CAV_AUTOENCODER_PCA ? m * m : 0.0) + 8.0 * d);
 }
+
+static int q_threshold(const void *vp, double *v, cav_err *err)
+{
+    const par *p = vp;
+    cav_hf_data g = HF_DATA_OF(p);
+    cav_hf_bo_thr t;
+    int st = cav_hf_bo_thresholds(&g, &t, err);
+    v[0] = t.alpha_u, v[1] = t.alpha_v, v[2] = t.kv;
+    return st;
+}
+
+static const cav_model_quantity quantities[] = {
+    {.name = "threshold",
+     .help = "Bayes-optimal weak-recovery thresholds in alpha of u* and v* (linear stability of "
+             "the state evolution; inf: not at n = O(d)) and the order kv of v's overlap in u's",
+     .outputs = "alpha_u,alpha_v,kv",
+     .uses = "latent,gamma,delta,beta_u,beta_v",
+     .compute = q_threshold},
+};
 
 const cav_model cav_model_autoencoder = {
     .name = "autoencoder",
@@ -208,6 +294,7 @@ const cav_model cav_model_autoencoder = {
     .theory = theory,
     .simulate = simulate,
     .memory = memory,
+    CAV_MODEL_QUANTITIES(quantities),
     .compare_x = "alpha",
     .compare_theory = "0.5:8:16",
     .compare_sim = "1,2,4,8",

@@ -27,10 +27,11 @@
 extern "C" {
 #endif
 
-enum { CAV_AUTOENCODER_AE = 0, CAV_AUTOENCODER_PCA = 1 };
+enum { CAV_AUTOENCODER_AE = 0, CAV_AUTOENCODER_PCA = 1, CAV_AUTOENCODER_BO = 2 };
 
 typedef struct cav_autoencoder_params {
-    int learner;                           /* ae (tied autoencoder) or pca */
+    int learner; /* ae (tied autoencoder), pca, or bo (Bayes-optimal estimator of u*, v*: state
+                    evolution in theory, AMP in simulation) */
     const cav_activation_type *activation; /* ae activation (linear: the linear autoencoder) */
     int latent;                            /* CAV_HF_K1 .. CAV_HF_MIX (cavity/hf.h) */
     double gamma, delta;                   /* mix: probabilities of the k1 and k2 laws */
@@ -42,6 +43,7 @@ typedef struct cav_autoencoder_params {
     long epochs;                           /* simulation: full-batch Adam steps */
     long ntest;                            /* simulation: fresh samples of the test loss */
     long draws;                            /* downstream draws of 100 samples */
+    long amp_steps;                        /* simulation, bo: AMP iterations */
 } cav_autoencoder_params;
 
 typedef struct cav_autoencoder_obs {

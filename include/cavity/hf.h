@@ -15,19 +15,20 @@
  * Cov(x) = I + beta_u u* u*^T/d: v* is invisible to second moments (k* = 1 correlates lam and nu,
  * hence the u* and v* projections, and PCA sees v*). The
  * latent pair: lam ~ N(0, 1), nu in {-1, +1} with E nu = 0 and E[lam nu] = 0 except for k* = 1;
-*the correlation exponent k *is the smallest k with E[lam ^ k nu] != 0
-    : *K1 nu = sign(lam)(k * = 1) * K2 nu = +1 iff | lam | >= c2,
-          c2 = Phi ^ { -1 }(3 / 4)(k * = 2; E lam ^ 2 nu = 4 c2 phi(c2)) * K3 nu = sign(lam)
-                   sign(| lam | -c3),
-          c3 = sqrt(2 ln 2)(k * = 3; E lam nu = 0 there) *
-               INDEP nu = +-1 independent of lam(k * = infinity) * MIX with probability gamma K1,
-          delta K2, else INDEP.*Projections.For any w with m_u = w.u * / d, m_v = w.v * / d,
-          q = || w || ^2 / d the pre - activation *h = w.x / sqrt(d) is, in law,
-          m_u sqrt(beta_u) lam + m_v c sqrt(beta_v) nu + s g, with *c = 1 / sqrt(1 + beta_v),
-          s ^ 2 = q - m_v ^ 2 c ^ 2 beta_v and g ~N(0, 1) independent of the latents;
-*jointly with x.v * / sqrt(d) = c(sqrt(beta_v) nu + z_v).cav_hf_project samples that pair exactly.*
-                                *Errors : int status with the message on err(may be NULL);
-CAV_EINVAL before any work for a bad
+ * the correlation exponent k* is the smallest k with E[lam^k nu] != 0:
+ *     K1     nu = sign(lam)                                       (k* = 1)
+ *     K2     nu = +1 iff |lam| >= c2, c2 = Phi^{-1}(3/4)           (k* = 2)
+ *     K3     nu = sign(lam) sign(|lam| - c3), c3 = sqrt(2 ln 2)    (k* = 3; E lam nu = 0 there)
+ *     INDEP  nu = +-1 independent of lam                          (k* = infinity)
+ *     MIX    with probability gamma K1, delta K2, else INDEP.
+ *
+ * Projections. For any w with m_u = w.u* / d, m_v = w.v* / d, q = ||w||^2/d the pre-activation
+ * h = w.x/sqrt(d) is, in law, m_u sqrt(beta_u) lam + m_v c sqrt(beta_v) nu + s g, with
+ * c = 1/sqrt(1 + beta_v), s^2 = q - m_v^2 c^2 beta_v and g ~ N(0, 1) independent of the latents;
+ * jointly with x.v* / sqrt(d) = c (sqrt(beta_v) nu + z_v). cav_hf_project samples that pair
+ * exactly.
+ *
+ * Errors: int status with the message on err (may be NULL); CAV_EINVAL before any work for a bad
  * argument (the message names it and the allowed range).
  */
 #ifndef CAVITY_HF_H

@@ -347,7 +347,9 @@ int cav_hf_bo_thresholds(const cav_hf_data *g, cav_hf_bo_thr *out, cav_err *err)
     int joint = fabs(sb.vmax[1]) > 1e-6 || fabs(sb.vmax[3]) > 1e-6;
     int trivial = G2[3] > 1e-12 && G1[3] > 1e-13;
     out->kv = trivial ? log2(G2[3] / G1[3]) : INFINITY;
-    if (joint || trivial) {
+    if (!isfinite(out->alpha_u)) {
+        out->alpha_v = INFINITY; /* beta_u = 0: nothing to learn first, v has eigenvalue 0 */
+    } else if (joint || trivial) {
         /* v* grows with u* (top eigenvector mixing the two, k* = 1) or as soon as u* is learned
          * (E[Z_v | omega_u] != 0: the trivial direction of the staircase) */
         out->alpha_v = out->alpha_u;

@@ -6,7 +6,12 @@
  * comparisons at the family-wise threshold of zcrit.h. Then the model's simulation (random start
  * W = sqrt(0.5) xi, 60 iterations) at k2, alpha = 4 against the state-evolution fixed point
  * (unique there: the informed and uninformed starts agree): theta_u, theta_v over 6 seeds.
- * Run time: ~3 min on one loaded core (n = alpha d up to 8000 samples of d = 2000). */
+ * Each case has its own seeds (spikes, data and start): with common seeds the 12 comparisons
+ * were correlated (first version, seeds 1..6 everywhere: all 12 z between +0.13 and +1.92; with
+ * seeds 100..109 at k2, alpha 4: M_uu z -1.1, M_vv z +0.1).
+ * Measured (distinct seeds): all |z| <= 2.42 (k2, alpha 2, M_vv 0.0288 +- 0.0011 vs 0.0314); the
+ * random start theta_u 0.7891 +- 0.0067 vs 0.7808, theta_v 0.3949 +- 0.0150 vs 0.3703.
+ * Run time: ~4 min on two loaded cores (n = alpha d up to 8000 samples of d = 2000). */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -52,7 +57,7 @@ static void test_amp_informed(void **state)
             for (int k = 0; k < SEEDS; k++) {
                 cav_hf_amp_opts o;
                 cav_hf_amp_opts_default(&o);
-                o.steps = T, o.seed = (uint64_t)k + 1;
+                o.steps = T, o.seed = (uint64_t)(100 * (2 * l + a) + k + 1);
                 assert_int_equal(cav_hf_amp_run(&g, D, al[a], &o, traj, NULL), CAV_OK);
                 xu[k] = traj[T * 8], xv[k] = traj[T * 8 + 3];
             }

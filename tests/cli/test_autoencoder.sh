@@ -25,7 +25,22 @@ expect_usage "autoencoder-flow unknown activation" "linear, relu" theory autoenc
     --activation swish
 expect_usage "autoencoder-flow compare needs a simulation" "lacks a simulation" compare \
     autoencoder-flow -o f.svg
+expect_usage "autoencoder bo with weight decay" "bo has no weight decay" theory autoencoder \
+    --learner bo --lambda 0.1
+expect_usage "autoencoder bo without spike" "bo needs a spike" theory autoencoder --learner bo \
+    --beta_u 0 --beta_v 0
+expect_usage "threshold autoencoder beta_u < 0" "beta_u = -1 is out of range" threshold \
+    autoencoder --beta_u -1
+expect_usage "threshold autoencoder reads no alpha" "not a parameter" threshold autoencoder \
+    --alpha 2
 check "no store created by bad input" test ! -e cavity.db
+# Bayes-optimal at independent latents: the u* problem is a spiked covariance and the overlap is
+# the PCA cosine, theta_u^2 = 0.6 at alpha = 4 (docs); v* is not learned.
+check "bo indep theta_u = sqrt(0.6)" bash -c \
+    "'$CAV' theory autoencoder --learner bo --latent indep --alpha 4 --no-store | grep -q '^bo,relu,indep,0,0,1,2,4,0,0.77459666[0-9]*,0,'"
+# BBP threshold of u* from the engine's stability at k* = 2, beta_u = 2: 1/beta_u^2 = 0.25.
+check "threshold autoencoder: BBP" bash -c \
+    "'$CAV' threshold autoencoder --beta_u 2 | grep -q '^k2,0,0,2,2,0.2500000[0-9]*,0.2500000[0-9]*,'"
 # PCA closed form at alpha = 4, beta_u = 1: theta_u^2 = (1 - 1/4)/(1 + 1/4) = 0.6 (docs).
 check "pca theta_u = sqrt(0.6)" bash -c \
     "'$CAV' theory autoencoder --learner pca --alpha 4 --no-store | grep -q '^pca,relu,k2,0,0,1,2,4,0,0.7745966692414834,0,'"

@@ -91,7 +91,12 @@ static int check(const void *vp, int kind, cav_err *err)
     if (p->learner == CAV_AUTOENCODER_BO && p->beta_u == 0 && p->beta_v == 0)
         return cav_err_set(err, CAV_EINVAL,
                            "beta_u = beta_v = 0: bo needs a spike (beta_u > 0 or beta_v > 0)");
-    if (kind == CAV_KIND_SIM && p->learner == CAV_AUTOENCODER_BO) return CAV_OK;
+    if (kind == CAV_KIND_SIM && p->learner == CAV_AUTOENCODER_BO) {
+        if (llround(p->alpha * (double)p->d) < 1)
+            return cav_err_set(err, CAV_EINVAL, "alpha = %g: n = round(alpha d) must be >= 1",
+                               p->alpha);
+        return CAV_OK;
+    }
     if (p->learner == CAV_AUTOENCODER_PCA && p->lambda > 0)
         return cav_err_set(err, CAV_EINVAL, "lambda = %g: pca has no weight decay (lambda = 0)",
                            p->lambda);

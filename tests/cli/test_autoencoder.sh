@@ -29,6 +29,8 @@ expect_usage "autoencoder bo with weight decay" "bo has no weight decay" theory 
     --learner bo --lambda 0.1
 expect_usage "autoencoder bo without spike" "bo needs a spike" theory autoencoder --learner bo \
     --beta_u 0 --beta_v 0
+expect_usage "autoencoder bo no sample" "n = round(alpha d)" simulate autoencoder --learner bo \
+    --alpha 0.01 --d 10
 expect_usage "threshold autoencoder beta_u < 0" "beta_u = -1 is out of range" threshold \
     autoencoder --beta_u -1
 expect_usage "threshold autoencoder reads no alpha" "not a parameter" threshold autoencoder \

@@ -67,8 +67,10 @@ int cav_hf_amp_run(const cav_hf_data *g, size_t d, double alpha, const cav_hf_am
         return cav_err_set(err, CAV_EINVAL, "hf amp: damping = %g must be in (0, 1]", o->damping);
     if (!(o->q0 >= 0 && o->q0 < 1))
         return cav_err_set(err, CAV_EINVAL, "hf amp: q0 = %g must be in [0, 1)", o->q0);
+    if (llround(alpha * (double)d) < 1)
+        return cav_err_set(err, CAV_EINVAL, "hf amp: alpha = %g: n = round(alpha d) must be >= 1",
+                           alpha);
     size_t n = (size_t)llround(alpha * (double)d);
-    if (n < 1) n = 1;
     double *X = malloc(sizeof(double) * n * d), *Ws = malloc(sizeof(double) * 2 * d);
     double *W = malloc(sizeof(double) * 2 * d), *B = malloc(sizeof(double) * 2 * d);
     double *Om = malloc(sizeof(double) * n * 2), *Gm = calloc(n * 2, sizeof(double));

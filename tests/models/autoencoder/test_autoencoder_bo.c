@@ -5,8 +5,9 @@
  * engine's stability (BBP 1/beta_u^2 for k* >= 2; at k* = 1 the top eigenvalue e1^2 of
  * C - I, e1 = (beta_u + sqrt(beta_u^2 + 4 kappa^2))/2; the order k* of v's growth); the state
  * evolution at independent latents against the PCA closed form (a Gaussian latent: BO = PCA);
+ * log r against an adaptive quadrature over lam of the generator's conditional law P(nu | lam);
  * AMP at d = 600 against the state-evolution iterate (6 seeds, family-wise zcrit).
- * The d = 2000 comparison is test_slow_autoencoder_bo_amp.c. Run time: ~40 s of CPU. */
+ * The d = 2000 comparison is test_slow_autoencoder_bo_amp.c. Run time: ~30 s of CPU. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,6 +17,7 @@
 
 #include <cmocka.h>
 
+#include "cavity/gauss.h"
 #include "cavity/hf.h"
 #include "models/zcrit.h"
 
@@ -28,15 +30,15 @@ static cav_hf_data law(int latent, double bu)
     return (cav_hf_data){.beta_u = bu, .beta_v = 2, .latent = latent, .gamma = 0.3, .delta = 0.4};
 }
 
-/* Trapezoid rule on [-10, 10]^2 (spectrally accurate for these Gaussian-tailed integrands). */
+/* Trapezoid rule on [-9, 9]^2 (spectrally accurate for these Gaussian-tailed integrands). */
 static void grid_moments(const cav_hf_data *g, const double om[2], const double V[4], double *logZ,
                          double mean[2], double cov[3])
 {
     double det = V[0] * V[3] - V[1] * V[2];
     double Vi[4] = {V[3] / det, -V[1] / det, -V[2] / det, V[0] / det};
-    double S = 0, m0 = 0, m1 = 0, s00 = 0, s01 = 0, s11 = 0, h = 0.04;
-    for (int i = -250; i <= 250; i++)
-        for (int j = -250; j <= 250; j++) {
+    double S = 0, m0 = 0, m1 = 0, s00 = 0, s01 = 0, s11 = 0, h = 0.06;
+    for (int i = -150; i <= 150; i++)
+        for (int j = -150; j <= 150; j++) {
             double a = i * h, b = j * h, d0 = a - om[0], d1 = b - om[1];
             double q = d0 * (Vi[0] * d0 + Vi[1] * d1) + d1 * (Vi[2] * d0 + Vi[3] * d1);
             double w = exp(-0.5 * q + cav_hf_bo_logr(g, a, b)) / (2 * M_PI * sqrt(det)) * h * h;
@@ -46,6 +48,48 @@ static void grid_moments(const cav_hf_data *g, const double om[2], const double 
     *logZ = log(S);
     mean[0] = m0, mean[1] = m1;
     cov[0] = s00 / S - m0 * m0, cov[1] = s01 / S - m0 * m1, cov[2] = s11 / S - m1 * m1;
+}
+
+/* r(a, b) from the generator's definitions: E_lam[ P(nu | lam) N(a; s lam, 1) N(b; c t nu, c^2) ]
+ * / (phi(a) phi(b)) by the adaptive Gaussian rule over lam with the laws' kinks announced. */
+typedef struct rctx {
+    const cav_hf_data *g;
+    double a, b;
+} rctx;
+
+static void r_integrand(void *vc, size_t n, const double *z, double *out)
+{
+    const rctx *c = vc;
+    double s = sqrt(c->g->beta_u), c1 = 1 / sqrt(1 + c->g->beta_v), t = sqrt(c->g->beta_v);
+    for (size_t i = 0; i < n; i++) {
+        double pp = cav_hf_pplus(c->g, z[i]), da = c->a - s * z[i];
+        double bp = (c->b - c1 * t) / c1, bm = (c->b + c1 * t) / c1;
+        double na = exp(-0.5 * da * da + 0.5 * c->a * c->a);
+        out[i] = na * (pp * exp(-0.5 * bp * bp) + (1 - pp) * exp(-0.5 * bm * bm)) / c1 *
+                 exp(0.5 * c->b * c->b);
+    }
+}
+
+static void test_logr_from_generator(void **state)
+{
+    (void)state;
+    const double brk[5] = {-CAV_HF_C3, -CAV_HF_C2, 0, CAV_HF_C2, CAV_HF_C3};
+    const double pts[4][2] = {{0, 0}, {1.3, -0.7}, {-2.5, 1.9}, {3.5, 0.4}};
+    double worst = 0;
+    for (int L = CAV_HF_K1; L <= CAV_HF_MIX; L++) {
+        cav_hf_data g = law(L, 1.3);
+        for (int k = 0; k < 4; k++) {
+            rctx c = {&g, pts[k][0], pts[k][1]};
+            double r, ae;
+            cav_gauss_opts o = cav_gauss_opts_default();
+            assert_int_equal(cav_gauss_expect(r_integrand, &c, 1, brk, 5, &o, &r, &ae, NULL),
+                             CAV_OK);
+            double diff = fabs(cav_hf_bo_logr(&g, c.a, c.b) - log(r));
+            if (diff > worst) worst = diff;
+        }
+    }
+    printf("log r closed form vs adaptive quadrature over lam: worst %.2e\n", worst);
+    assert_true(worst < 1e-9);
 }
 
 static void test_posterior_vs_grid(void **state)
@@ -187,9 +231,8 @@ static void test_amp_vs_se(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_posterior_vs_grid),
-        cmocka_unit_test(test_thresholds),
-        cmocka_unit_test(test_se_indep_is_pca),
+        cmocka_unit_test(test_logr_from_generator), cmocka_unit_test(test_posterior_vs_grid),
+        cmocka_unit_test(test_thresholds),          cmocka_unit_test(test_se_indep_is_pca),
         cmocka_unit_test(test_amp_vs_se),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -100,28 +100,49 @@ int cav_rbm_bo_solve(const cav_rbm *p, cav_rbm_bo_result *out);
 int cav_rbm_threshold(const cav_rbm *p, int j, double xtol, double *lambda_c, cav_err *err);
 
 /* ---- AMP-RBM state evolution ----
- * Order parameters zeta (k x r), Q (k x k), V (k x k); output side with omega = zeta c +
- * Q^{1/2} xi and the proximal map h = argmax eta(h) - (h - omega)^T V^{-1} (h - omega)/2:
- *   g = V^{-1}(h - omega), A = -alpha E[dg/domega], Zh = alpha E[g c^T], Qh = alpha E[g g^T],
- *   R = A + alpha E_t[h h^T](Q_new) (self-consistent), zeta_new = R^{-1} Zh Lambda,
- *   Q_new = R^{-1} (Zh Lambda Zh^T + Qh) R^{-1}, V_new = R^{-1}.
- * Expectations by Gauss-Hermite over xi (n per dimension) and enumeration (Rademacher c) or
- * Gauss-Hermite (Gaussian c). */
+ * Order parameters zeta (k x r), Q (k x k) and V (k x k; the variance S of the row denoiser
+ * W_i = S B_i). Output side with omega = zeta c + Q^{1/2} xi and h the solution of
+ * h - V grad eta(h) = omega (the maximiser of eta(h) - (h - omega)^T V^{-1} (h - omega)/2, needs
+ * V < I): g = grad eta(h), A = -alpha E[dg/domega], Zh = alpha E[g c^T], Qh = alpha E[g g^T];
+ * input side: R = A + 2 alpha grad psi(Q), V' = (1 - damping) V + damping R^{-1} (eigenvalues of
+ * R^{-1} capped at smax; V held while R is not positive definite), zeta' = V' Zh Lambda,
+ * Q' = V' (Zh Lambda Zh^T + Qh) V'. Expectations over omega by a trapezoid rule in h after the
+ * change of variables omega = h - V grad eta(h) (docs/rbm.md); c enumerated (Rademacher) or by
+ * Stein's lemma (Gaussian). A fixed point with V = R^{-1} is a stationary point of J. */
 typedef struct cav_rbm_amp_state {
     double zeta[CAV_RBM_MAXK * CAV_RBM_MAXK];
     double Q[CAV_RBM_MAXK * CAV_RBM_MAXK];
     double V[CAV_RBM_MAXK * CAV_RBM_MAXK];
 } cav_rbm_amp_state;
 
-/* One SE step (gh_n nodes per dimension of xi, default when <= 0: 24). */
+typedef struct cav_rbm_amp_se_opts {
+    int nodes; /* resolution: trapezoid step min(0.5, sd/1.5) * 24/nodes (default 24; 4..200) */
+    double damping; /* weight of the new variance in (0, 1] (default 0.5) */
+    double smax;    /* cap on the eigenvalues of V in (0, 1) (default 0.95) */
+} cav_rbm_amp_se_opts;
+
+cav_rbm_amp_se_opts cav_rbm_amp_se_opts_default(void);
+
+/* One SE step with the default options (gh_n > 0: the resolution `nodes`). */
 int cav_rbm_amp_se_step(const cav_rbm *p, const cav_rbm_amp_state *in, int gh_n,
                         cav_rbm_amp_state *out, cav_err *err);
 
-/* Fixed point of the AMP-RBM state evolution (the stationary point of J that AMP converges to)
- * from the start `in` (NULL: zeta = 0.8 Lambda^{1/2} on the diagonal, Q = 2 I, V = 0.7 I) by
- * the Anderson-accelerated fixed-point solver. The plain iteration is unstable in V (the map
- * V -> R(V)^{-1} is expanding at the fixed point, docs/rbm.md); the accelerated solver converges
- * to it from nearby starts. out->status: CAV_OK or the solver's status. */
+/* `steps` SE steps from `in` (opts NULL: defaults). traj (may be NULL): steps + 1 rows of
+ * CAV_RBM_TRAJ_NCOL(k, r) columns as the simulation's: step, NaN (J), zeta (k r), Q (k k). The
+ * final state into out (may be NULL). */
+int cav_rbm_amp_se_run(const cav_rbm *p, const cav_rbm_amp_state *in,
+                       const cav_rbm_amp_se_opts *opts, long steps, double *traj,
+                       cav_rbm_amp_state *out, cav_err *err);
+
+/* The uninformed start used by cav_rbm_amp_se_solve(NULL): Q = q0 I, V = v0 I and a weak generic
+ * overlap zeta_aj = overlap sqrt(q0 Lambda_jj) (1 on a = j, 0.1/(1 + a + j) off it). */
+void cav_rbm_amp_start(const cav_rbm *p, double overlap, double q0, double v0,
+                       cav_rbm_amp_state *s);
+
+/* Fixed point of the AMP-RBM state evolution (the stationary point of J that AMP-RBM reaches)
+ * by the damped SE iteration from `in` (NULL: cav_rbm_amp_start(p, 0.01, 0.1, 0.5)), to a
+ * residual of 1e-10 in at most 5000 steps. out->status: CAV_OK, or CAV_EMAXITER (also when the
+ * last iterate still had R not positive definite or R^{-1} capped: not a stationary point). */
 typedef struct cav_rbm_amp_fp {
     int status;
     cav_rbm_amp_state s;
@@ -174,15 +195,18 @@ long cav_rbm_gd_rows(const cav_rbm_gd_opts *o);
 int cav_rbm_gd(const cav_rbm *p, const cav_rbm_data *data, const cav_rbm_gd_opts *o, double *traj,
                double *W, cav_err *err);
 
-/* AMP-RBM on the data: `steps` iterations with damping (new weight), start W = init_scale xi,
- * V = init_v I. traj rows: step, J, zeta (k r), Q (k k). */
+/* AMP-RBM on the data: `steps` iterations of the algorithm whose state evolution is
+ * cav_rbm_amp_se_run with the same damping and smax (the variance moves towards R^{-1} with
+ * weight `damping`), start W = init_scale xi (stream (init_seed, "rbm-amp-init")) or W0, V =
+ * init_v I. traj rows: step, J, zeta (k r), Q (k k). */
 typedef struct cav_rbm_amp_opts {
-    long steps;        /* default 30 */
-    double damping;    /* default 1 */
+    long steps;        /* default 60 */
+    double damping;    /* default 0.5 */
     double init_scale; /* default 0.1 */
     double init_v;     /* default 0.5 */
     uint64_t init_seed;
     const double *W0; /* start weights (d x k, borrowed; NULL: init_scale xi) */
+    double smax;      /* default 0.95 */
 } cav_rbm_amp_opts;
 
 cav_rbm_amp_opts cav_rbm_amp_opts_default(void);

@@ -256,10 +256,13 @@ int cav_rbm_gd(const cav_rbm *p, const cav_rbm_data *data, const cav_rbm_gd_opts
 
 cav_rbm_amp_opts cav_rbm_amp_opts_default(void)
 {
-    cav_rbm_amp_opts o = {30, 1.0, 0.1, 0.5, 1, NULL};
+    cav_rbm_amp_opts o = {60, 0.5, 0.1, 0.5, 1, NULL, 0.95};
     return o;
 }
 
+/* AMP-RBM (docs/rbm.md): omega = X W/sqrt d - G S (G the previous g), h = prox_S(omega),
+ * G = grad eta(h), A = -(1/d) sum_mu dg_mu, B = X^T G/sqrt d + W A, S <- update(A, Q, S),
+ * W = B S. */
 int cav_rbm_amp(const cav_rbm *p, const cav_rbm_data *data, const cav_rbm_amp_opts *opts,
                 double *traj, double *Wout, cav_err *err)
 {
@@ -267,11 +270,12 @@ int cav_rbm_amp(const cav_rbm *p, const cav_rbm_data *data, const cav_rbm_amp_op
     if (st) return st;
     if (!data || !data->X || !traj) return cav_err_set(err, CAV_EINVAL, "rbm amp: NULL argument");
     cav_rbm_amp_opts o = opts ? *opts : cav_rbm_amp_opts_default();
-    if (o.steps < 0 || !(o.damping > 0 && o.damping <= 1) || !(o.init_scale > 0) || !(o.init_v > 0))
+    if (o.steps < 0 || !(o.damping > 0 && o.damping <= 1) || !(o.init_scale > 0) ||
+        !(o.init_v > 0 && o.init_v < 1) || !(o.smax > 0 && o.smax < 1))
         return cav_err_set(err, CAV_EINVAL,
                            "rbm amp: steps = %ld >= 0, damping = %g in (0, 1], init_scale = %g > 0"
-                           ", init_v = %g > 0 required",
-                           o.steps, o.damping, o.init_scale, o.init_v);
+                           ", init_v = %g in (0, 1) and smax = %g in (0, 1) required",
+                           o.steps, o.damping, o.init_scale, o.init_v, o.smax);
     int k = p->k, ncol = CAV_RBM_TRAJ_NCOL(k, data->r);
     long d = data->d, n = data->n;
     double *W = malloc(sizeof(double) * (size_t)(d * k)),
@@ -286,9 +290,9 @@ int cav_rbm_amp(const cav_rbm *p, const cav_rbm_data *data, const cav_rbm_amp_op
     cav_rng_init(&g, o.init_seed, cav_rng_hash("rbm-amp-init"), 0);
     cav_rng_normal_fill(&g, (size_t)(d * k), o.init_scale, W);
     if (o.W0) memcpy(W, o.W0, sizeof(double) * (size_t)(d * k));
-    double V[K * K] = {0}, sqd = sqrt((double)d), al = (double)n / (double)d;
+    double S[K * K] = {0}, sqd = sqrt((double)d), al = (double)n / (double)d;
     for (int a = 0; a < k; a++)
-        V[a * k + a] = o.init_v;
+        S[a * k + a] = o.init_v;
     for (long t = 0;; t++) {
         cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (blasint)n, k, (blasint)d, 1.0 / sqd,
                     data->X, (blasint)d, W, k, 0.0, H, k);
@@ -297,56 +301,42 @@ int cav_rbm_amp(const cav_rbm *p, const cav_rbm_data *data, const cav_rbm_amp_op
         if (st) break;
         record(p, data, W, J, t, traj + t * ncol);
         if (t == o.steps) break;
-        double Vi[K * K], A[K * K] = {0};
-        if (mi_spd_inv(k, V, Vi)) {
-            st = cav_err_set(err, CAV_ENUMERIC, "rbm amp: V not positive definite at step %ld", t);
-            break;
-        }
+        double A[K * K] = {0};
         int bad = 0;
         for (long mu = 0; mu < n && !bad; mu++) {
             double om[K], gg[K], dg[K * K];
             for (int a = 0; a < k; a++) {
                 double s = H[mu * k + a];
                 for (int b = 0; b < k; b++)
-                    s -= V[a * k + b] * G[mu * k + b];
+                    s -= S[a * k + b] * G[mu * k + b];
                 om[a] = s;
             }
-            if (mi_rbm_prox(k, p->hidden, om, Vi, gg, dg)) bad = 1;
+            if (mi_rbm_prox(k, p->hidden, om, S, gg, dg)) bad = 1;
             memcpy(G + mu * k, gg, sizeof(double) * (size_t)k);
             for (int i = 0; i < k * k; i++)
                 A[i] -= dg[i] / (double)d;
         }
         if (bad) {
-            st = cav_err_set(err, CAV_ENUMERIC,
-                             "rbm amp: proximal problem not concave at step %ld (V too large)", t);
+            st = cav_err_set(err, CAV_ENUMERIC, "rbm amp: proximal step failed at step %ld", t);
             break;
         }
+        mi_symmetrise(k, A);
         /* B = X^T G/sqrt(d) + W A */
         cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (blasint)d, k, (blasint)n, 1.0 / sqd,
                     data->X, (blasint)d, G, k, 0.0, B, k);
         cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (blasint)d, k, k, 1.0, W, k, A, k,
                     1.0, B, k);
-        double T[K * K];
-        for (int a = 0; a < k; a++)
-            for (int b = 0; b < k; b++) {
-                double s = 0;
-                for (long i = 0; i < d; i++)
-                    s += B[i * k + a] * B[i * k + b];
-                T[a * k + b] = s / (double)d;
-            }
-        double Qn[K * K], Ri[K * K];
-        st = mi_rbm_input(k, p->hidden, al, A, T, Q, Qn, Ri, err);
+        double Sn[K * K];
+        st = mi_rbm_s_update(k, p->hidden, al, A, Q, S, o.damping, o.smax, Sn, NULL, err);
         if (st) break;
-        double a = o.damping;
         for (long i = 0; i < d; i++)
             for (int c = 0; c < k; c++) {
                 double s = 0;
                 for (int b = 0; b < k; b++)
-                    s += B[i * k + b] * Ri[b * k + c];
-                W[i * k + c] = a * s + (1 - a) * W[i * k + c];
+                    s += B[i * k + b] * Sn[b * k + c];
+                W[i * k + c] = s;
             }
-        for (int i = 0; i < k * k; i++)
-            V[i] = a * Ri[i] + (1 - a) * V[i];
+        memcpy(S, Sn, sizeof S);
     }
     if (st) {
         long rows = o.steps + 1;

@@ -59,9 +59,14 @@ void mi_att_h(int L, int M, double beta, double c, const double *Z, double *h);
 void mi_att_softmax(int M, double beta, const double *h, double *y);
 
 /* AMP-RBM pieces shared by its state evolution and simulation (rbm_amp.c). */
-int mi_rbm_prox(int k, int hidden, const double *om, const double *Vi, double *g, double *dg);
-int mi_rbm_input(int k, int hidden, double alpha, const double *A, const double *T,
-                 const double *Q0, double *Qn, double *Ri, cav_err *err);
+/* h solving h - S grad eta(h) = om (S SPD, S < I), g = grad eta(h), dg = D (I - S D)^{-1}; 0 or -1.
+ */
+int mi_rbm_prox(int k, int hidden, const double *om, const double *S, double *g, double *dg);
+/* Variance update: R = A + 2 alpha grad psi(Q); Sn = (1 - damping) S + damping R^{-1} (eigenvalues
+ * capped at smax; S itself while R is not PD). *held (may be NULL): 0, 1 (R not PD), 2 (capped). */
+int mi_rbm_s_update(int k, int hidden, double alpha, const double *A, const double *Q,
+                    const double *S, double damping, double smax, double *Sn, int *held,
+                    cav_err *err);
 
 /* Stability terms of one posterior on the unlearned rows (mi_outer.c): v[0..nb*nb) the operator
  * entries <E_a, F(E_b)>, then nu*nu entries of sum_m E[Z_U] E[Z_U]^T. */

@@ -85,6 +85,20 @@ static void bench_rbm(void)
     }
     printf("rbm BO SE: %.3f s for 50 points (both starts + free entropy, %ld iterations)\n",
            now() - t0, its);
+    /* AMP-RBM state evolution, k = r = 1, lambda in [1, 3] (where its fixed point has V < smax) */
+    cav_rbm q = cav_rbm_default();
+    q.k = q.r = 1;
+    t0 = now();
+    its = 0;
+    int bad = 0;
+    for (int i = 0; i < 50; i++) {
+        q.lambda = 1.0 + 2.0 * i / 49.0;
+        cav_rbm_amp_fp f;
+        if (cav_rbm_amp_se_solve(&q, NULL, 0, &f)) bad++;
+        its += f.iterations;
+    }
+    printf("rbm AMP-RBM SE (k = r = 1): %.3f s for 50 points (%ld iterations, %d unconverged)\n",
+           now() - t0, its, bad);
 }
 
 static void bench_gamp(void)

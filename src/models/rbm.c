@@ -6,8 +6,10 @@
  *        Lambda^{1/2} M_u Lambda^{1/2} (Nishimori) and cos_jj = sqrt((M_u)_jj) (r x r);
  *   pca  the BBP formula per spike (r unit-norm columns scaled to |w|^2 = d: gram = I,
  *        zeta_jj = cos_j sqrt(Lambda_jj), off-diagonal 0 for distinct strengths);
- *   amp, gd  the fixed point of the AMP-RBM state evolution (a stationary point of J, the large-
- *        time limit of GD when it reaches that point; experimental, docs/rbm.md).
+ *   amp, gd  the fixed point of the AMP-RBM state evolution: the stationary point of J that
+ *        AMP-RBM and gradient ascent reach from a random start (checked for k = r = 1, where
+ *        both end at the same weights; k >= 2 reports the SE's failure as the status,
+ *        docs/rbm.md).
  * lambda_c1..3: the weak-recovery threshold in lambda of each spike from the engine's linear
  * stability (computed, never the BBP formula).
  * Simulation: data from cav_rbm_data_draw(seed); pca: top-r eigenvectors; gd: gradient ascent on
@@ -34,7 +36,7 @@ static const cav_param_spec params[] = {
     F(method, .kind = CAV_PARAM_CHOICE, .choices = methods, .def = CAV_RBM_M_PCA,
       .help = "bo: Bayes-optimal estimator (simulation: Bayes-optimal low-rank AMP); pca: top-r "
               "eigenvectors; gd: gradient ascent on the RBM likelihood; amp: AMP-RBM "
-              "(experimental)"),
+              "(theory of gd and amp: the AMP-RBM fixed point, k = r = 1)"),
     F(lambda, .kind = CAV_PARAM_REAL, .def = 1.4, .lo = 0, .hi = 1e3,
       .help = "strength of spike 1: Cov(x) = I + U* U*^T/d, |U*_1|^2/d = lambda"),
     F(ratio, .kind = CAV_PARAM_REAL, .def = 0.5, .lo = 0, .hi = 1e3,

@@ -446,34 +446,44 @@ int cav_rbm_amp_se_solve(const cav_rbm *p, const cav_rbm_amp_state *in, int gh_n
     }
     int k = p->k, r = p->r;
     cav_rbm_amp_state s, s2;
-    if (in)
-        s = *in;
-    else
-        cav_rbm_amp_start(p, 0.01, 0.1, 0.5, &s);
-    long it;
+    long it = 0, total = 0;
     double res = INFINITY;
     int held = 0;
     const long maxit = 5000;
-    for (it = 0; it < maxit; it++) {
-        st = se_step(p, &s, &o, &s2, &held, &err);
-        if (st) break;
-        res = 0;
-        for (int i = 0; i < k * r; i++)
-            res = fmax(res, fabs(s2.zeta[i] - s.zeta[i]));
-        for (int i = 0; i < k * k; i++)
-            res = fmax(res, fmax(fabs(s2.Q[i] - s.Q[i]), fabs(s2.V[i] - s.V[i])));
-        s = s2;
-        if (res < 1e-10 && !held) break;
+    /* uninformed start; if it stalls where R is not positive definite (weak spikes: with V held the
+     * Gram cannot grow to where J has a maximum), a second start with Q = 2 I, V = 0.7 I. */
+    for (int pass = 0; pass < (in ? 1 : 2); pass++) {
+        if (in)
+            s = *in;
+        else if (pass == 0)
+            cav_rbm_amp_start(p, 0.01, 0.1, 0.5, &s);
+        else
+            cav_rbm_amp_start(p, 0.3, 2.0, 0.7, &s);
+        long lim = in || pass == 1 ? maxit : 1000;
+        st = CAV_OK;
+        for (it = 0; it < lim; it++) {
+            st = se_step(p, &s, &o, &s2, &held, &err);
+            if (st) break;
+            res = 0;
+            for (int i = 0; i < k * r; i++)
+                res = fmax(res, fabs(s2.zeta[i] - s.zeta[i]));
+            for (int i = 0; i < k * k; i++)
+                res = fmax(res, fmax(fabs(s2.Q[i] - s.Q[i]), fabs(s2.V[i] - s.V[i])));
+            s = s2;
+            if (res < 1e-10 && !held) break;
+        }
+        total += it + (it < lim);
+        if (!st && it == lim)
+            st = cav_err_set(&err, CAV_EMAXITER,
+                             held ? "rbm amp se: no stationary point reached in %ld steps (R not "
+                                    "positive definite or R^{-1} above smax)"
+                                  : "rbm amp se: not converged in %ld steps",
+                             lim);
+        if (!st) break;
     }
     out->s = s;
     out->residual = res;
-    out->iterations = it + (it < maxit);
-    if (!st && it == maxit)
-        st = cav_err_set(&err, CAV_EMAXITER,
-                         held ? "rbm amp se: no stationary point reached in %ld steps (R not "
-                                "positive definite or R^{-1} above smax)"
-                              : "rbm amp se: not converged in %ld steps",
-                         maxit);
+    out->iterations = total;
     for (int a = 0; a < k; a++)
         for (int j = 0; j < r; j++) {
             double den = out->s.Q[a * k + a] * cav_rbm_lambda(p, j);

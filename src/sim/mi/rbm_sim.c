@@ -326,8 +326,15 @@ int cav_rbm_amp(const cav_rbm *p, const cav_rbm_data *data, const cav_rbm_amp_op
                     data->X, (blasint)d, G, k, 0.0, B, k);
         cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (blasint)d, k, k, 1.0, W, k, A, k,
                     1.0, B, k);
-        double Sn[K * K];
-        st = mi_rbm_s_update(k, p->hidden, al, A, Q, S, o.damping, o.smax, Sn, NULL, err);
+        double Sn[K * K], Tb[K * K];
+        for (int a = 0; a < k; a++)
+            for (int b = 0; b < k; b++) {
+                double s = 0;
+                for (long i = 0; i < d; i++)
+                    s += B[i * k + a] * B[i * k + b];
+                Tb[a * k + b] = s / (double)d;
+            }
+        st = mi_rbm_s_update(k, p->hidden, al, A, Q, Tb, S, o.damping, o.smax, Sn, NULL, err);
         if (st) break;
         for (long i = 0; i < d; i++)
             for (int c = 0; c < k; c++) {

@@ -65,8 +65,8 @@ int mi_rbm_prox(int k, int hidden, const double *om, const double *S, double *g,
 /* Variance update: R = A + 2 alpha grad psi(Q); Sn = (1 - damping) S + damping R^{-1} (eigenvalues
  * capped at smax; S itself while R is not PD). *held (may be NULL): 0, 1 (R not PD), 2 (capped). */
 int mi_rbm_s_update(int k, int hidden, double alpha, const double *A, const double *Q,
-                    const double *S, double damping, double smax, double *Sn, int *held,
-                    cav_err *err);
+                    const double *Tb, const double *S, double damping, double smax, double *Sn,
+                    int *held, cav_err *err);
 
 /* Stability terms of one posterior on the unlearned rows (mi_outer.c): v[0..nb*nb) the operator
  * entries <E_a, F(E_b)>, then nu*nu entries of sum_m E[Z_U] E[Z_U]^T. */

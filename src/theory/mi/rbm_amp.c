@@ -29,6 +29,7 @@
 #define HSTEP 0.5 /* largest trapezoid step in h (the tanh features have unit width) */
 #define NSIG 8.0  /* half-width of the box in standard deviations of omega */
 #define MAXNODE 400
+#define QHOLD 4.0 /* largest Gram diagonal grown in the linear phase */
 
 /* det and inverse of a k x k matrix (k <= 3) by cofactors; returns det. */
 static double small_inv(int k, const double *M, double *Mi)
@@ -122,8 +123,8 @@ int mi_rbm_prox(int k, int hidden, const double *om, const double *S, double *g,
 }
 
 int mi_rbm_s_update(int k, int hidden, double alpha, const double *A, const double *Q,
-                    const double *S, double damping, double smax, double *Sn, int *held,
-                    cav_err *err)
+                    const double *Tb, const double *S, double damping, double smax, double *Sn,
+                    int *held, cav_err *err)
 {
     double gp[K * K], R[K * K], w[K], V[K * K], T[K * K];
     int st = cav_rbm_psi(k, hidden, Q, NULL, gp, err);
@@ -133,6 +134,26 @@ int mi_rbm_s_update(int k, int hidden, double alpha, const double *A, const doub
     mi_symmetrise(k, R);
     if (mi_eig_sym(k, R, w, V)) return cav_err_set(err, CAV_ENUMERIC, "rbm amp: eig(R) failed");
     int hold = !(w[0] > 0);
+    if (hold && Tb) {
+        /* linear phase: M = sqrt(q) Tb^{-1/2}, so that Q' = M Tb M = q I (the columns of W kept
+         * orthogonal, their norm doubling per step up to QHOLD) */
+        double q = 0, wt[K], Vt[K * K];
+        for (int a = 0; a < k; a++)
+            q += Q[a * k + a] / k;
+        q = fmin(2 * q, QHOLD);
+        if (mi_eig_sym(k, Tb, wt, Vt) || !(wt[0] > 0))
+            return cav_err_set(err, CAV_ENUMERIC, "rbm amp: B^T B/d not positive definite");
+        for (int a = 0; a < k; a++)
+            for (int b = 0; b < k; b++) {
+                double s = 0;
+                for (int c = 0; c < k; c++)
+                    s += Vt[a * k + c] * fmin(sqrt(q / wt[c]), smax) * Vt[b * k + c];
+                Sn[a * k + b] = s;
+            }
+        mi_symmetrise(k, Sn);
+        if (held) *held = hold;
+        return CAV_OK;
+    }
     if (hold) {
         memcpy(T, S, sizeof(double) * (size_t)(k * k));
     } else {
@@ -330,9 +351,6 @@ static int se_step(const cav_rbm *p, const cav_rbm_amp_state *in, const cav_rbm_
         A[i] = -al * acc.dg[i];
     for (int i = 0; i < k * r; i++)
         Zh[i] = al * acc.gc[i];
-    double Sn[K * K];
-    int st = mi_rbm_s_update(k, p->hidden, al, A, in->Q, S, o->damping, o->smax, Sn, held, err);
-    if (st) return st;
     double T[K * K], tmp[K * K];
     for (int a = 0; a < k; a++)
         for (int b = 0; b < k; b++) {
@@ -341,6 +359,9 @@ static int se_step(const cav_rbm *p, const cav_rbm_amp_state *in, const cav_rbm_
                 s += Zh[a * r + j] * lam[j] * Zh[b * r + j];
             T[a * k + b] = s;
         }
+    double Sn[K * K];
+    int st = mi_rbm_s_update(k, p->hidden, al, A, in->Q, T, S, o->damping, o->smax, Sn, held, err);
+    if (st) return st;
     memset(out, 0, sizeof *out);
     mi_matmul(k, Sn, T, tmp);
     mi_matmul(k, tmp, Sn, out->Q);

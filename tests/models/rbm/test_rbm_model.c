@@ -1,4 +1,4 @@
-/* The `rbm` model through its table (about 10 s):
+/* The `rbm` model through its table (about 35 s at load 13):
  *   - `threshold rbm`: the engine's weak-recovery threshold of each spike equals the BBP value
  *     1/(ratio^{j-1} sqrt(alpha)) to 1e-6 (alpha 2 and 0.5, Rademacher and Gaussian priors, r = 3,
  *     ratio 0.6): found by the linear stability of the Bayes-optimal state evolution, never
@@ -11,6 +11,9 @@
  *     seeds): r = 1 at lambda 1.2 and 2, r = 2 (ratio 0.5) at lambda 2 (cos_11 and cos_22),
  *     within the family-wise threshold for 4 comparisons (with r = 2 and the second spike near
  *     or below its threshold, d = 1000 shows a finite-size excess: docs/rbm.md);
+ *   - methods amp and gd, k = r = 1, lambda 2, d = 1000, 4 seeds: cos_11 and gram_11 of AMP-RBM
+ *     and of gradient ascent against the AMP-RBM state-evolution fixed point (family-wise over
+ *     4); k = r = 2 reports a failed status (no stationary point reached, docs/rbm.md);
  *   - checks: gd/amp with k != r refused, n = round(alpha d) too small. */
 #include <math.h>
 #include <setjmp.h>
@@ -173,6 +176,56 @@ static void test_bamp(void **st)
     }
 }
 
+/* method = amp and gd through the table, k = r = 1, lambda 2, d = 1000, 4 seeds: the simulated
+ * cos_11 and gram_11 (AMP-RBM 60 iterations; GD lr 0.5, 300 steps) against the theory of each
+ * method (the AMP-RBM state-evolution fixed point), family-wise over the 4 comparisons; and
+ * k = r = 2, where the state evolution has no stationary point, reports a failed status. */
+static void test_amp_gd(void **st)
+{
+    (void)st;
+    M = cav_model_find("rbm");
+    const char *meths[] = {"amp", "gd"}, *obs[] = {"cos_11", "gram_11"};
+    double zc = test_zcrit(4);
+    for (int im = 0; im < 2; im++) {
+        double v[CAV_MAX_PARAMS];
+        cav_model_default_coords(M, v);
+        mt_set(M, v, "method", meths[im]), mt_set(M, v, "d", "1000"), mt_set(M, v, "lambda", "2");
+        mt_set(M, v, "k", "1"), mt_set(M, v, "r", "1"), mt_set(M, v, "iters", "60");
+        mt_set(M, v, "steps", "300"), mt_set(M, v, "lr", "0.5");
+        cav_result r;
+        theory_at(v, &r);
+        double th[2] = {mt_obs(M, &r, obs[0]), mt_obs(M, &r, obs[1])};
+        cav_result_release(&r);
+        double s[2] = {0}, s2[2] = {0};
+        int n = 4;
+        for (int seed = 1; seed <= n; seed++) {
+            cav_result_init(&r, (size_t)M->nobs);
+            cav_model_simulate(M, v, (uint64_t)seed, &r);
+            assert_int_equal(r.status, CAV_OK);
+            for (int q = 0; q < 2; q++) {
+                double c = mt_obs(M, &r, obs[q]);
+                s[q] += c, s2[q] += c * c;
+            }
+            cav_result_release(&r);
+        }
+        for (int q = 0; q < 2; q++) {
+            double mean = s[q] / n, se = sqrt((s2[q] / n - mean * mean) / (n - 1)),
+                   z = (mean - th[q]) / se;
+            fprintf(stderr, "rbm %s k = 1 lambda 2 %s: sim %.4f +- %.4f, theory %.4f, z = %.2f\n",
+                    meths[im], obs[q], mean, se, th[q], z);
+            assert_true(fabs(z) < zc);
+        }
+    }
+    double v[CAV_MAX_PARAMS];
+    cav_model_default_coords(M, v);
+    mt_set(M, v, "method", "amp");
+    cav_result r;
+    cav_result_init(&r, (size_t)M->nobs);
+    cav_model_theory(M, v, NULL, NULL, &r);
+    assert_int_not_equal(r.status, CAV_OK);
+    cav_result_release(&r);
+}
+
 static void test_checks(void **st)
 {
     (void)st;
@@ -194,7 +247,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_threshold), cmocka_unit_test(test_bo),
         cmocka_unit_test(test_pca_sim),   cmocka_unit_test(test_bamp),
-        cmocka_unit_test(test_checks),
+        cmocka_unit_test(test_amp_gd),    cmocka_unit_test(test_checks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -19,36 +19,7 @@
 #include <string.h>
 
 #include "cavity/gauss.h"
-#include "theory/mi/mi_internal.h"
-
-#define CH 128 /* fibre points per batch */
-#define NMOM (1 + CAV_MI_MAXPM + CAV_MI_MAXPM * (CAV_MI_MAXPM + 1) / 2)
-
-struct cav_mi_inner {
-    cav_mi_channel ch;
-    cav_mi_layout lay;
-    cav_mi_inner_opts o;
-    int method, P, M, n, k, nd;
-    int isF[CAV_MI_MAXPM], idD[CAV_MI_MAXPM];
-    /* tensor Gauss-Hermite rules: nodes (N x k) and log-weights (N) */
-    long ngh, ngh2;
-    double *gh_x, *gh_w, *gh2_x, *gh2_w;
-    /* MC draws (mc_n x k) */
-    double *mc_x;
-    /* per-evaluation state */
-    const double *s;
-    double om[CAV_MI_MAXPM];
-    double LF[CAV_MI_MAXPM * CAV_MI_MAXPM], K[CAV_MI_MAXPM * CAV_MI_MAXPM];
-    double LS[CAV_MI_MAXPM * CAV_MI_MAXPM], lnorm; /* chol S, -(logdet S + nd log 2pi)/2 */
-    double ref;                                    /* reference log-weight (adaptive) */
-    long nodes;
-    int bad;
-    /* batch buffers; per-branch copies for the rules (nbranch x CH and nbranch x CH x n) */
-    double u[CH * CAV_MI_MAXPM], zd[CH * CAV_MI_MAXPM], lw[CH], Zf[CH * CAV_MI_MAXPM];
-    double *lwb, *Zb;
-    double *plw;                /* pass-1 log-weights of one branch (ngh) */
-    double ess_rule, ess_rule2; /* effective node counts of the two GH rules: 1/sum w^2 */
-};
+#include "theory/mi/mi_post.h"
 
 cav_mi_inner_opts cav_mi_inner_opts_default(void)
 {
@@ -151,7 +122,14 @@ cav_mi_inner *cav_mi_inner_alloc(const cav_mi_channel *ch, const cav_mi_inner_op
             st = tensor_rule(o.gh_n - o.gh_n / 4, k, &w->ngh2, &w->gh2_x, &w->gh2_w);
         if (!st) {
             w->plw = malloc(sizeof(double) * (size_t)w->ngh);
-            if (!w->plw) st = CAV_ENOMEM;
+            w->plw0 = malloc(sizeof(double) * (size_t)w->ngh);
+            w->pZ = malloc(sizeof(double) * (size_t)(w->ngh * n));
+            if (!w->plw || !w->plw0 || !w->pZ) st = CAV_ENOMEM;
+            int nm = o.gh_n - o.gh_n / 3, nm2 = o.gh_n - o.gh_n / 4;
+            nm2 -= nm2 / 3;
+            if (!st) st = tensor_rule(nm < 2 ? 2 : nm, k, &w->ngm, &w->gm_x, &w->gm_w);
+            if (!st && w->ngh2)
+                st = tensor_rule(nm2 < 2 ? 2 : nm2, k, &w->ngm2, &w->gm2_x, &w->gm2_w);
             double s2 = 0;
             for (long i = 0; !st && i < w->ngh; i++)
                 s2 += exp(2 * w->gh_w[i]);
@@ -196,6 +174,12 @@ void cav_mi_inner_free(cav_mi_inner *w)
     free(w->lwb);
     free(w->Zb);
     free(w->plw);
+    free(w->plw0);
+    free(w->pZ);
+    free(w->gm_x);
+    free(w->gm_w);
+    free(w->gm2_x);
+    free(w->gm2_w);
     free(w);
 }
 
@@ -253,7 +237,7 @@ static int setup(cav_mi_inner *w, const double *s, const double *omega, const do
 }
 
 /* Evaluate cnt points xi (cnt x k) for branch b: fills w->lw[cnt] and w->Zf (cnt x n, full Z). */
-static void eval_batch(cav_mi_inner *w, int b, int cnt, const double *xi)
+void mi_post_batch(cav_mi_inner *w, int b, int cnt, const double *xi)
 {
     int n = w->n, k = w->k, nd = w->nd;
     for (int i = 0; i < cnt; i++)
@@ -303,24 +287,15 @@ static void eval_batch(cav_mi_inner *w, int b, int cnt, const double *xi)
     }
 }
 
-/* Streaming weighted moments with a running log-scale. One point of a rule contributes all its
- * branches: weights e_b = exp(lw_b + lwt - ref), centred values D_b = Z_b - omega. For the
- * Monte-Carlo error the per-point totals W = sum_b e_b and Y = sum_b e_b D_b are squared
- * (q0 = sum W^2, q1 = sum W Y, q2 = sum Y^2). */
-typedef struct acc {
-    double ref, s0, s1[CAV_MI_MAXPM], s2[CAV_MI_MAXPM * CAV_MI_MAXPM];
-    double q0, q1[CAV_MI_MAXPM], q2[CAV_MI_MAXPM];
-} acc;
-
-static void acc_init(acc *A)
+void mi_acc_init(mi_acc *A)
 {
     memset(A, 0, sizeof *A);
     A->ref = -INFINITY;
 }
 
 /* lw[b*stride], Z[(b*stride)*n]: the nb branches of one point, lwt its rule log-weight. */
-static void acc_point(acc *A, int n, const double *om, int nb, const double *lw, const double *Z,
-                      size_t stride, double lwt)
+void mi_acc_point(mi_acc *A, int n, const double *om, int nb, const double *lw, const double *Z,
+                  size_t stride, double lwt)
 {
     double lmax = -INFINITY;
     for (int b = 0; b < nb; b++)
@@ -365,7 +340,7 @@ static void acc_point(acc *A, int n, const double *om, int nb, const double *lw,
 }
 
 /* Posterior from the accumulated sums (weights already include the rule weights). */
-static int acc_finish(const acc *A, int n, const double *om, cav_mi_post *out)
+int mi_acc_finish(const mi_acc *A, int n, const double *om, cav_mi_post *out)
 {
     if (!(A->s0 > 0) || !isfinite(A->s0) || A->ref == -INFINITY) return CAV_ENUMERIC;
     out->logZ = A->ref + log(A->s0);
@@ -381,25 +356,25 @@ static int acc_finish(const acc *A, int n, const double *om, cav_mi_post *out)
 }
 
 /* N points x (N x k) with log-weights lwt (NULL: equal weights 1/N, Monte Carlo). */
-static int run_rule(cav_mi_inner *w, long N, const double *x, const double *lwt, int mc,
-                    cav_mi_post *out)
+int mi_post_rule(cav_mi_inner *w, long N, const double *x, const double *lwt, int mc,
+                 cav_mi_post *out)
 {
     int n = w->n, k = w->k, nb = w->lay.nbranch;
     double lw0 = -log((double)N);
-    acc A;
-    acc_init(&A);
+    mi_acc A;
+    mi_acc_init(&A);
     for (long i0 = 0; i0 < N; i0 += CH) {
         int cnt = (int)(N - i0 < CH ? N - i0 : CH);
         for (int b = 0; b < nb; b++) {
-            eval_batch(w, b, cnt, x + i0 * k);
+            mi_post_batch(w, b, cnt, x + i0 * k);
             memcpy(w->lwb + (size_t)b * CH, w->lw, sizeof(double) * (size_t)cnt);
             memcpy(w->Zb + (size_t)b * CH * (size_t)n, w->Zf, sizeof(double) * (size_t)(cnt * n));
         }
         for (int i = 0; i < cnt; i++)
-            acc_point(&A, n, w->om, nb, w->lwb + i, w->Zb + (size_t)i * (size_t)n, CH,
-                      lwt ? lwt[i0 + i] : lw0);
+            mi_acc_point(&A, n, w->om, nb, w->lwb + i, w->Zb + (size_t)i * (size_t)n, CH,
+                         lwt ? lwt[i0 + i] : lw0);
     }
-    int st = acc_finish(&A, n, w->om, out);
+    int st = mi_acc_finish(&A, n, w->om, out);
     if (st) return st;
     out->ess = 0;
     out->err = 0;
@@ -418,328 +393,6 @@ static int run_rule(cav_mi_inner *w, long N, const double *x, const double *lwt,
     return CAV_OK;
 }
 
-/* --------------------------------------------------- mode-adapted Gauss-Hermite ---------- */
-
-/* Merge accumulator B into A (different reference scales). */
-static void acc_merge(acc *A, const acc *B, int n)
-{
-    if (B->ref == -INFINITY) return;
-    if (B->ref > A->ref) {
-        double f = A->ref == -INFINITY ? 0.0 : exp(A->ref - B->ref);
-        A->s0 *= f;
-        A->q0 *= f * f;
-        for (int i = 0; i < n; i++) {
-            A->s1[i] *= f;
-            A->q1[i] *= f * f;
-            A->q2[i] *= f * f;
-            for (int j = i; j < n; j++)
-                A->s2[i * n + j] *= f;
-        }
-        A->ref = B->ref;
-    }
-    double g = exp(B->ref - A->ref);
-    A->s0 += g * B->s0;
-    A->q0 += g * g * B->q0;
-    for (int i = 0; i < n; i++) {
-        A->s1[i] += g * B->s1[i];
-        A->q1[i] += g * g * B->q1[i];
-        A->q2[i] += g * g * B->q2[i];
-        for (int j = i; j < n; j++)
-            A->s2[i * n + j] += g * B->s2[i * n + j];
-    }
-}
-
-#define MAXC 5 /* mixture components: the prior and up to 4 modes */
-
-/* log target of branch b at cnt points xi: lw_b(xi) - |xi|^2/2 (into out). */
-static void target(cav_mi_inner *w, int b, int cnt, const double *xi, double *out)
-{
-    int k = w->k;
-    eval_batch(w, b, cnt, xi);
-    for (int i = 0; i < cnt; i++) {
-        double r2 = 0;
-        for (int a = 0; a < k; a++)
-            r2 += xi[i * k + a] * xi[i * k + a];
-        out[i] = w->lw[i] - 0.5 * r2;
-    }
-}
-
-/* Newton ascent on the log target from x (k-vector, updated); H: the negative Hessian at the end
- * (k x k, positive definite on success). Returns 0 on success. Central differences with a step
- * tied to the current width estimate. */
-static int find_mode(cav_mi_inner *w, int b, double *x, double *H, double *fx)
-{
-    int k = w->k;
-    double width = 0.3, pts[CH * 4], f[CH];
-    for (int it = 0; it < 25; it++) {
-        double h = 0.02 * width;
-        int np = 0;
-        memcpy(pts, x, sizeof(double) * (size_t)k);
-        np = 1;
-        for (int a = 0; a < k; a++)
-            for (int sgn = -1; sgn <= 1; sgn += 2) {
-                memcpy(pts + np * k, x, sizeof(double) * (size_t)k);
-                pts[np * k + a] += sgn * h;
-                np++;
-            }
-        for (int a = 0; a < k; a++)
-            for (int c = a + 1; c < k; c++)
-                for (int sa = -1; sa <= 1; sa += 2)
-                    for (int sc = -1; sc <= 1; sc += 2) {
-                        memcpy(pts + np * k, x, sizeof(double) * (size_t)k);
-                        pts[np * k + a] += sa * h;
-                        pts[np * k + c] += sc * h;
-                        np++;
-                    }
-        target(w, b, np, pts, f);
-        if (!isfinite(f[0])) return -1;
-        double g[CAV_MI_MAXPM], Hm[CAV_MI_MAXPM * CAV_MI_MAXPM];
-        int idx = 1;
-        for (int a = 0; a < k; a++) {
-            double fm = f[idx], fp = f[idx + 1];
-            idx += 2;
-            g[a] = (fp - fm) / (2 * h);
-            Hm[a * k + a] = -(fp - 2 * f[0] + fm) / (h * h);
-        }
-        for (int a = 0; a < k; a++)
-            for (int c = a + 1; c < k; c++) {
-                double fmm = f[idx], fmp = f[idx + 1], fpm = f[idx + 2], fpp = f[idx + 3];
-                idx += 4;
-                Hm[a * k + c] = Hm[c * k + a] = -(fpp - fpm - fmp + fmm) / (4 * h * h);
-            }
-        memcpy(H, Hm, sizeof(double) * (size_t)(k * k));
-        *fx = f[0];
-        double L[CAV_MI_MAXPM * CAV_MI_MAXPM], step[CAV_MI_MAXPM];
-        memcpy(L, Hm, sizeof L);
-        int pd = mi_chol(k, L) == 0;
-        memcpy(step, g, sizeof(double) * (size_t)k);
-        if (pd)
-            mi_chol_solve(k, L, step);
-        else
-            for (int a = 0; a < k; a++)
-                step[a] *= width * width;
-        double sn = 0;
-        for (int a = 0; a < k; a++)
-            sn += step[a] * step[a];
-        sn = sqrt(sn);
-        if (sn > 3 * width)
-            for (int a = 0; a < k; a++)
-                step[a] *= 3 * width / sn;
-        /* backtracking */
-        double t = 1.0, ft;
-        for (int bt = 0; bt < 20; bt++, t *= 0.5) {
-            double xt[CAV_MI_MAXPM];
-            for (int a = 0; a < k; a++)
-                xt[a] = x[a] + t * step[a];
-            target(w, b, 1, xt, &ft);
-            if (ft >= f[0]) {
-                memcpy(x, xt, sizeof(double) * (size_t)k);
-                *fx = ft;
-                break;
-            }
-        }
-        if (pd) {
-            double wmin = INFINITY;
-            for (int a = 0; a < k; a++)
-                wmin = fmin(wmin, 1.0 / sqrt(Hm[a * k + a]));
-            width = fmax(fmin(wmin, 1.0), 1e-8);
-        }
-        if (pd && t * sn < 1e-6 * width) return 0;
-    }
-    double L[CAV_MI_MAXPM * CAV_MI_MAXPM];
-    memcpy(L, H, sizeof L);
-    return mi_chol(k, L) == 0 ? 0 : -1;
-}
-
-/* Integrate branch b with a defensive mixture of Gaussians (the prior N(0, I) and the Laplace
- * approximations at the modes found from the pass-1 grid), each by the tensor rule (x, lwt, N)
- * in its own coordinates: int g phi = sum_c pi_c E_{N_c}[g phi / q]. */
-static void gh_mixture(cav_mi_inner *w, int b, long N, const double *x, const double *lwt, int n1,
-                       acc *A)
-{
-    int k = w->k, n = w->n;
-    double mu[MAXC][CAV_MI_MAXPM], Lc[MAXC][CAV_MI_MAXPM * CAV_MI_MAXPM], ldet[MAXC], lpi[MAXC];
-    int nc = 1;
-    memset(mu[0], 0, sizeof mu[0]);
-    memset(Lc[0], 0, sizeof Lc[0]);
-    for (int a = 0; a < k; a++)
-        Lc[0][a * k + a] = 1.0;
-    ldet[0] = 0;
-    /* candidates: grid local maxima of the log target, best first */
-    double lmax = -INFINITY;
-    for (long i = 0; i < N; i++) {
-        double r2 = 0;
-        for (int a = 0; a < k; a++)
-            r2 += x[i * k + a] * x[i * k + a];
-        w->plw[i] -= 0.5 * r2;
-        if (w->plw[i] > lmax) lmax = w->plw[i];
-    }
-    long cand[8];
-    int ncand = 0;
-    for (long i = 0; i < N && lmax > -INFINITY; i++) {
-        double v = w->plw[i];
-        if (v < lmax - 40) continue;
-        int ismax = 1;
-        long r = i, stride = 1;
-        for (int a = k - 1; a >= 0 && ismax; a--) {
-            int ia = (int)(r % n1);
-            r /= n1;
-            if (ia > 0 && w->plw[i - stride] > v) ismax = 0;
-            if (ia < n1 - 1 && w->plw[i + stride] > v) ismax = 0;
-            stride *= n1;
-        }
-        if (!ismax) continue;
-        /* keep the 8 best */
-        int pos;
-        if (ncand < 8)
-            pos = ncand++;
-        else if (w->plw[cand[7]] >= v)
-            continue;
-        else
-            pos = 7;
-        cand[pos] = i;
-        for (int j = pos; j > 0 && w->plw[cand[j]] > w->plw[cand[j - 1]]; j--) {
-            long t = cand[j];
-            cand[j] = cand[j - 1];
-            cand[j - 1] = t;
-        }
-    }
-    double lmass[MAXC];
-    lmass[0] = -INFINITY;
-    for (int ci = 0; ci < ncand && nc < MAXC; ci++) {
-        double xm[CAV_MI_MAXPM], H[CAV_MI_MAXPM * CAV_MI_MAXPM], fx;
-        memcpy(xm, x + cand[ci] * k, sizeof(double) * (size_t)k);
-        /* a candidate inside the 3-sigma ellipsoid of a mode already found climbs to it */
-        int near = 0;
-        for (int c = 1; c < nc && !near; c++) {
-            double d[CAV_MI_MAXPM], q = 0;
-            for (int a = 0; a < k; a++)
-                d[a] = xm[a] - mu[c][a];
-            for (int a = 0; a < k; a++) { /* forward solve L y = d */
-                double v = d[a];
-                for (int e = 0; e < a; e++)
-                    v -= Lc[c][a * k + e] * d[e];
-                d[a] = v / Lc[c][a * k + a];
-                q += d[a] * d[a];
-            }
-            if (q < 9) near = 1;
-        }
-        if (near) continue;
-        if (find_mode(w, b, xm, H, &fx)) continue;
-        double Hi[CAV_MI_MAXPM * CAV_MI_MAXPM];
-        if (mi_spd_inv(k, H, Hi)) continue;
-        /* duplicate of a mode already found? (Mahalanobis distance < 1) */
-        int dup = 0;
-        for (int c = 1; c < nc && !dup; c++) {
-            double d[CAV_MI_MAXPM], q = 0;
-            for (int a = 0; a < k; a++)
-                d[a] = xm[a] - mu[c][a];
-            for (int a = 0; a < k; a++)
-                for (int e = 0; e < k; e++)
-                    q += d[a] * H[a * k + e] * d[e];
-            if (q < 1) dup = 1;
-        }
-        if (dup) continue;
-        memcpy(mu[nc], xm, sizeof(double) * (size_t)k);
-        memcpy(Lc[nc], Hi, sizeof(double) * (size_t)(k * k));
-        mi_chol(k, Lc[nc]);
-        ldet[nc] = 0.5 * mi_chol_logdet(k, Lc[nc]);
-        lmass[nc] = fx + ldet[nc] + 0.5 * k * MI_LOG_2PI; /* Laplace mass */
-        nc++;
-    }
-    /* weights: 5% on the prior (defensive), the rest by Laplace mass */
-    double mm = -INFINITY;
-    for (int c = 1; c < nc; c++)
-        mm = fmax(mm, lmass[c]);
-    double tot = 0;
-    for (int c = 1; c < nc; c++)
-        tot += exp(lmass[c] - mm);
-    lpi[0] = nc > 1 ? log(0.05) : 0.0;
-    for (int c = 1; c < nc; c++)
-        lpi[c] = log(0.95) + lmass[c] - mm - log(tot);
-    for (int c = 0; c < nc; c++)
-        for (long i0 = 0; i0 < N; i0 += CH) {
-            int cnt = (int)(N - i0 < CH ? N - i0 : CH);
-            double xi[CH * CAV_MI_MAXPM], lq[CH];
-            for (int i = 0; i < cnt; i++) {
-                const double *t = x + (i0 + i) * k;
-                for (int a = 0; a < k; a++) {
-                    double v = mu[c][a];
-                    for (int e = 0; e <= a; e++)
-                        v += Lc[c][a * k + e] * t[e];
-                    xi[i * k + a] = v;
-                }
-                /* log q(xi) = logsumexp_c' (lpi + log N(xi; mu, Sigma)) */
-                double terms[MAXC], tm = -INFINITY;
-                for (int cc = 0; cc < nc; cc++) {
-                    double r[CAV_MI_MAXPM], q = 0;
-                    for (int a = 0; a < k; a++)
-                        r[a] = xi[i * k + a] - mu[cc][a];
-                    for (int a = 0; a < k; a++) { /* forward solve L y = r */
-                        double v = r[a];
-                        for (int e = 0; e < a; e++)
-                            v -= Lc[cc][a * k + e] * r[e];
-                        r[a] = v / Lc[cc][a * k + a];
-                        q += r[a] * r[a];
-                    }
-                    terms[cc] = lpi[cc] - 0.5 * q - ldet[cc] - 0.5 * k * MI_LOG_2PI;
-                    tm = fmax(tm, terms[cc]);
-                }
-                double se = 0;
-                for (int cc = 0; cc < nc; cc++)
-                    se += exp(terms[cc] - tm);
-                lq[i] = tm + log(se);
-            }
-            eval_batch(w, b, cnt, xi);
-            for (int i = 0; i < cnt; i++) {
-                double r2 = 0;
-                for (int a = 0; a < k; a++)
-                    r2 += xi[i * k + a] * xi[i * k + a];
-                double l = w->lw[i] - 0.5 * r2 - 0.5 * k * MI_LOG_2PI - lq[i];
-                if (w->lw[i] == -INFINITY) l = -INFINITY;
-                acc_point(A, n, w->om, 1, &l, w->Zf + i * n, 1, lwt[i0 + i] + lpi[c]);
-            }
-        }
-}
-
-/* Tensor Gauss-Hermite over the prior of the free coordinates, branch by branch; a branch whose
- * posterior the rule does not resolve (effective node count below 30% of the rule's own) is
- * integrated again with the mode-adapted mixture (Naylor & Smith, Appl. Stat. 31, 214 (1982);
- * Liu & Pierce, Biometrika 81, 624 (1994); a defensive prior component as in Hesterberg,
- * Technometrics 37, 185 (1995)). */
-static int run_gh(cav_mi_inner *w, long N, const double *x, const double *lwt, int n1,
-                  double ess_rule, cav_mi_post *out)
-{
-    int n = w->n, k = w->k, nb = w->lay.nbranch;
-    if (k == 0 || !w->o.gh_adapt) return run_rule(w, N, x, lwt, 0, out);
-    acc T;
-    acc_init(&T);
-    for (int b = 0; b < nb; b++) {
-        acc B;
-        acc_init(&B);
-        for (long i0 = 0; i0 < N; i0 += CH) {
-            int cnt = (int)(N - i0 < CH ? N - i0 : CH);
-            eval_batch(w, b, cnt, x + i0 * k);
-            for (int i = 0; i < cnt; i++) {
-                w->plw[i0 + i] = w->lw[i];
-                acc_point(&B, n, w->om, 1, w->lw + i, w->Zf + i * n, 1, lwt[i0 + i]);
-            }
-        }
-        if (B.ref == -INFINITY) continue;
-        double ess = B.s0 * B.s0 / B.q0;
-        if (ess >= 0.3 * ess_rule) {
-            acc_merge(&T, &B, n);
-            continue;
-        }
-        gh_mixture(w, b, N, x, lwt, n1, &T);
-    }
-    int st = acc_finish(&T, n, w->om, out);
-    if (st) return st;
-    out->ess = 0;
-    out->err = 0;
-    return CAV_OK;
-}
-
 /* ---------------------------------------------------------------- adaptive -------------- */
 
 typedef struct ad_ctx {
@@ -755,7 +408,7 @@ static void ad_eval(ad_ctx *c, size_t np, const double *xi, double *out)
     for (int b = 0; b < w->lay.nbranch; b++)
         for (size_t i0 = 0; i0 < np; i0 += CH) {
             int cnt = (int)(np - i0 < CH ? np - i0 : CH);
-            eval_batch(w, b, cnt, xi + i0 * (size_t)k);
+            mi_post_batch(w, b, cnt, xi + i0 * (size_t)k);
             for (int i = 0; i < cnt; i++) {
                 if (w->lw[i] == -INFINITY) continue;
                 double e = exp(w->lw[i] - c->ref), *o = out + (i0 + (size_t)i) * (size_t)nout;
@@ -800,7 +453,7 @@ static int run_adaptive(cav_mi_inner *w, cav_mi_post *out, cav_err *err)
     /* probe with the Gauss-Hermite rule: reference log-scale and magnitude */
     cav_mi_post probe;
     double ref, vmin = INFINITY;
-    int st = run_rule(w, w->ngh, w->gh_x, w->gh_w, 0, &probe);
+    int st = mi_post_rule(w, w->ngh, w->gh_x, w->gh_w, 0, &probe);
     if (!st) {
         ref = probe.logZ;
         for (int a = 0; a < n; a++)
@@ -824,7 +477,7 @@ static int run_adaptive(cav_mi_inner *w, cav_mi_post *out, cav_err *err)
                         lp[i] -= 0.5 * xi[2 * i + 1] * xi[2 * i + 1];
                     }
                 }
-                eval_batch(w, b, cnt, xi);
+                mi_post_batch(w, b, cnt, xi);
                 for (int i = 0; i < cnt; i++)
                     if (w->lw[i] + lp[i] > ref) ref = w->lw[i] + lp[i];
             }
@@ -897,15 +550,16 @@ int cav_mi_posterior(cav_mi_inner *w, const double *s, const double *omega, cons
     switch (w->method) {
     case CAV_MI_EXACT: {
         double dummy = 0;
-        st = run_rule(w, 1, &dummy, &(double){0.0}, 0, out);
+        st = mi_post_rule(w, 1, &dummy, &(double){0.0}, 0, out);
         break;
     }
     case CAV_MI_GH:
-        st = run_gh(w, w->ngh, w->gh_x, w->gh_w, w->o.gh_n, w->ess_rule, out);
+        st = mi_post_gh(w, w->ngh, w->gh_x, w->gh_w, w->o.gh_n, w->ess_rule, w->ngm, w->gm_x,
+                        w->gm_w, out);
         if (!st && w->o.gh_check) {
             cav_mi_post p2;
-            int st2 = run_gh(w, w->ngh2, w->gh2_x, w->gh2_w, w->o.gh_n - w->o.gh_n / 4,
-                             w->ess_rule2, &p2);
+            int st2 = mi_post_gh(w, w->ngh2, w->gh2_x, w->gh2_w, w->o.gh_n - w->o.gh_n / 4,
+                                 w->ess_rule2, w->ngm2, w->gm2_x, w->gm2_w, &p2);
             double e = st2 ? INFINITY : fabs(p2.logZ - out->logZ);
             for (int i = 0; i < w->n && !st2; i++) {
                 e = fmax(e, fabs(p2.mean[i] - out->mean[i]));
@@ -916,7 +570,7 @@ int cav_mi_posterior(cav_mi_inner *w, const double *s, const double *omega, cons
         }
         break;
     case CAV_MI_MC:
-        st = run_rule(w, w->o.mc_n, w->mc_x, NULL, 1, out);
+        st = mi_post_rule(w, w->o.mc_n, w->mc_x, NULL, 1, out);
         break;
     default:
         st = run_adaptive(w, out, err);

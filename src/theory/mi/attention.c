@@ -405,8 +405,10 @@ int cav_attention_thresholds(const cav_attention *a, const cav_attention_th_opts
     }
     cav_mi_model m;
     cav_mi_chside_model(cs, &m);
+    /* the learned block's fixed point to 1e-5: its Monte-Carlo error (1e-3 and more for q near
+     * 1) dominates, and a tighter tolerance costs iterations near the transitions */
     cav_mi_se_opts so = cav_mi_se_opts_default();
-    so.fixpt.tol = 1e-7;
+    so.fixpt.tol = 1e-5;
     so.fixpt.max_iter = 400;
     cav_mi_cond_result cr;
     st = cav_mi_threshold_conditional(&m, un, nu, out->alpha1 * 1.02, o.ahi, o.xtol, &so, &cr);

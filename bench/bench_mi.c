@@ -176,10 +176,10 @@ static void bench_alpha2(int argc, char **argv)
         int st = cav_mi_se_solve(&m, alpha, &o, &r);
         cav_mi_stab s;
         int st2 = cav_mi_stability(&m, alpha, r.Q, un, 1, 0, &s, NULL);
-        printf("c %g n %ld gh %d seed %s alpha %.4f q2 %.5f +- %.5f f %.4f +- %.4f (status %d %d, "
-               "%.1f s)\n",
+        printf("c %g n %ld gh %d seed %s alpha %.4f q2 %.5f +- %.5f f %.4f +- %.4f trivial %.1e "
+               "(status %d %d, %.1f s)\n",
                a.c, oo.n, oo.inner.gh_n, argv[5], alpha, r.Q[3], r.Q_se[3],
-               alpha * s.lambda_max - 1, alpha * s.lambda_se, st, st2, now() - t0);
+               alpha * s.lambda_max - 1, alpha * s.lambda_se, s.trivial_max, st, st2, now() - t0);
         fflush(stdout);
     }
     cav_mi_chside_free(cs);

@@ -117,13 +117,24 @@ typedef struct cav_rbm_amp_state {
 
 typedef struct cav_rbm_amp_se_opts {
     int nodes; /* resolution: trapezoid step min(0.5, sd/1.5) * 24/nodes (default 24; 4..200) */
-    double damping; /* weight of the new variance in (0, 1] (default 0.5) */
-    double smax;    /* cap on the eigenvalues of V in (0, 1) (default 0.95) */
+    double damping;  /* weight of the new variance in (0, 1] (default 0.5) */
+    double smax;     /* cap on the eigenvalues of V in (0, 1) (default 0.95) */
+    long orth_steps; /* k >= 2: the first orth_steps steps keep the units orthogonal (Q'
+                        diagonal, docs/rbm.md; default CAV_RBM_AMP_ORTH_STEPS; >= 0) */
 } cav_rbm_amp_se_opts;
 
 cav_rbm_amp_se_opts cav_rbm_amp_se_opts_default(void);
 
-/* One SE step with the default options (gh_n > 0: the resolution `nodes`). */
+/* Variance damping used with k >= 2 hidden units by cav_rbm_amp_se_solve and the `rbm` model:
+ * with 0.5 the decoupled fixed point (unit a on spike a) is unstable in the mode that mixes the
+ * units (a period-2 cycle of the off-diagonal overlaps, docs/rbm.md). */
+#define CAV_RBM_AMP_DAMPING_K2 0.2
+/* Early orthogonal phase (k >= 2): the variance S is replaced by the symmetric M with M T M
+ * diagonal (T = B^T B/d), so that the units cannot collapse onto the same spike. */
+#define CAV_RBM_AMP_ORTH_STEPS 10
+
+/* One SE step with the default options (gh_n > 0: the resolution `nodes`), without the
+ * orthogonal phase. */
 int cav_rbm_amp_se_step(const cav_rbm *p, const cav_rbm_amp_state *in, int gh_n,
                         cav_rbm_amp_state *out, cav_err *err);
 
@@ -207,6 +218,7 @@ typedef struct cav_rbm_amp_opts {
     uint64_t init_seed;
     const double *W0; /* start weights (d x k, borrowed; NULL: init_scale xi) */
     double smax;      /* default 0.95 */
+    long orth_steps;  /* as in cav_rbm_amp_se_opts */
 } cav_rbm_amp_opts;
 
 cav_rbm_amp_opts cav_rbm_amp_opts_default(void);

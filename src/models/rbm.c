@@ -279,6 +279,7 @@ static int simulate(const void *vp, uint64_t seed, cav_result *res)
     } else {
         cav_rbm_amp_opts a = cav_rbm_amp_opts_default();
         a.steps = p->iters, a.init_scale = p->init_scale, a.init_seed = seed;
+        if (k > 1) a.damping = CAV_RBM_AMP_DAMPING_K2; /* as cav_rbm_amp_se_solve */
         double *traj = malloc(sizeof(double) * (size_t)((p->iters + 1) * CAV_RBM_TRAJ_NCOL(k, r)));
         st = traj ? cav_rbm_amp(&e, &data, &a, traj, W, &err)
                   : cav_err_set(&err, CAV_ENOMEM, "rbm: out of memory");

@@ -256,7 +256,7 @@ int cav_rbm_gd(const cav_rbm *p, const cav_rbm_data *data, const cav_rbm_gd_opts
 
 cav_rbm_amp_opts cav_rbm_amp_opts_default(void)
 {
-    cav_rbm_amp_opts o = {60, 0.5, 0.1, 0.5, 1, NULL, 0.95};
+    cav_rbm_amp_opts o = {60, 0.5, 0.1, 0.5, 1, NULL, 0.95, CAV_RBM_AMP_ORTH_STEPS};
     return o;
 }
 
@@ -271,11 +271,12 @@ int cav_rbm_amp(const cav_rbm *p, const cav_rbm_data *data, const cav_rbm_amp_op
     if (!data || !data->X || !traj) return cav_err_set(err, CAV_EINVAL, "rbm amp: NULL argument");
     cav_rbm_amp_opts o = opts ? *opts : cav_rbm_amp_opts_default();
     if (o.steps < 0 || !(o.damping > 0 && o.damping <= 1) || !(o.init_scale > 0) ||
-        !(o.init_v > 0 && o.init_v < 1) || !(o.smax > 0 && o.smax < 1))
+        !(o.init_v > 0 && o.init_v < 1) || !(o.smax > 0 && o.smax < 1) || o.orth_steps < 0)
         return cav_err_set(err, CAV_EINVAL,
                            "rbm amp: steps = %ld >= 0, damping = %g in (0, 1], init_scale = %g > 0"
-                           ", init_v = %g in (0, 1) and smax = %g in (0, 1) required",
-                           o.steps, o.damping, o.init_scale, o.init_v, o.smax);
+                           ", init_v = %g in (0, 1), smax = %g in (0, 1) and orth_steps = %ld >= 0"
+                           " required",
+                           o.steps, o.damping, o.init_scale, o.init_v, o.smax, o.orth_steps);
     int k = p->k, ncol = CAV_RBM_TRAJ_NCOL(k, data->r);
     long d = data->d, n = data->n;
     double *W = malloc(sizeof(double) * (size_t)(d * k)),
@@ -334,7 +335,8 @@ int cav_rbm_amp(const cav_rbm *p, const cav_rbm_data *data, const cav_rbm_amp_op
                     s += B[i * k + a] * B[i * k + b];
                 Tb[a * k + b] = s / (double)d;
             }
-        st = mi_rbm_s_update(k, p->hidden, al, A, Q, Tb, S, o.damping, o.smax, Sn, NULL, err);
+        st = mi_rbm_s_update(k, p->hidden, al, A, Q, Tb, S, o.damping, o.smax, t < o.orth_steps, Sn,
+                             NULL, err);
         if (st) break;
         for (long i = 0; i < d; i++)
             for (int c = 0; c < k; c++) {

@@ -63,10 +63,12 @@ void mi_att_softmax(int M, double beta, const double *h, double *y);
  */
 int mi_rbm_prox(int k, int hidden, const double *om, const double *S, double *g, double *dg);
 /* Variance update: R = A + 2 alpha grad psi(Q); Sn = (1 - damping) S + damping R^{-1} (eigenvalues
- * capped at smax; S itself while R is not PD). *held (may be NULL): 0, 1 (R not PD), 2 (capped). */
+ * capped at smax; S itself while R is not PD). *held (may be NULL): 0, 1 (R not PD), 2 (capped).
+ * orth (k >= 2, outside the linear phase): Sn then replaced by the symmetric M with M Tb M diagonal
+ * (the next units orthogonal). */
 int mi_rbm_s_update(int k, int hidden, double alpha, const double *A, const double *Q,
-                    const double *Tb, const double *S, double damping, double smax, double *Sn,
-                    int *held, cav_err *err);
+                    const double *Tb, const double *S, double damping, double smax, int orth,
+                    double *Sn, int *held, cav_err *err);
 
 /* Stability terms of one posterior on the unlearned rows (mi_outer.c): v[0..nb*nb) the operator
  * entries <E_a, F(E_b)>, then nu*nu entries of sum_m E[Z_U] E[Z_U]^T. */

@@ -122,9 +122,58 @@ int mi_rbm_prox(int k, int hidden, const double *om, const double *S, double *g,
     return 0;
 }
 
+/* The symmetric M closest in form to S that makes the next Gram M Tb M diagonal with the
+ * diagonal of S Tb S: M = Tb^{-1/2} (Tb^{1/2} D Tb^{1/2})^{1/2} Tb^{-1/2}, D = diag(S Tb S)
+ * (eigenvalues of M capped at smax; the columns of the next W orthogonal, their norms those S
+ * gives). Returns nonzero if Tb is not positive definite (S then unchanged). */
+static int orth_s(int k, const double *Tb, double smax, double *S)
+{
+    double w[K], V[K * K], Th[K * K], Tih[K * K], C[K * K], tmp[K * K], Dg[K] = {0};
+    if (mi_eig_sym(k, Tb, w, V) || !(w[0] > 0)) return 1;
+    for (int a = 0; a < k; a++)
+        for (int b = 0; b < k; b++) {
+            double s1 = 0, s2 = 0;
+            for (int c = 0; c < k; c++) {
+                s1 += V[a * k + c] * sqrt(w[c]) * V[b * k + c];
+                s2 += V[a * k + c] / sqrt(w[c]) * V[b * k + c];
+            }
+            Th[a * k + b] = s1, Tih[a * k + b] = s2;
+        }
+    mi_matmul(k, S, Tb, tmp);
+    mi_matmul(k, tmp, S, C);
+    for (int a = 0; a < k; a++)
+        Dg[a] = C[a * k + a];
+    for (int a = 0; a < k; a++)
+        for (int b = 0; b < k; b++)
+            C[a * k + b] = Th[a * k + b] * Dg[b];
+    mi_matmul(k, C, Th, tmp); /* Tb^{1/2} D Tb^{1/2} */
+    mi_symmetrise(k, tmp);
+    if (mi_eig_sym(k, tmp, w, V)) return 1;
+    for (int a = 0; a < k; a++)
+        for (int b = 0; b < k; b++) {
+            double s = 0;
+            for (int c = 0; c < k; c++)
+                s += V[a * k + c] * sqrt(fmax(w[c], 0)) * V[b * k + c];
+            C[a * k + b] = s;
+        }
+    mi_matmul(k, Tih, C, tmp);
+    mi_matmul(k, tmp, Tih, C);
+    mi_symmetrise(k, C);
+    if (mi_eig_sym(k, C, w, V)) return 1;
+    for (int a = 0; a < k; a++)
+        for (int b = 0; b < k; b++) {
+            double s = 0;
+            for (int c = 0; c < k; c++)
+                s += V[a * k + c] * fmin(w[c], smax) * V[b * k + c];
+            S[a * k + b] = s;
+        }
+    mi_symmetrise(k, S);
+    return 0;
+}
+
 int mi_rbm_s_update(int k, int hidden, double alpha, const double *A, const double *Q,
-                    const double *Tb, const double *S, double damping, double smax, double *Sn,
-                    int *held, cav_err *err)
+                    const double *Tb, const double *S, double damping, double smax, int orth,
+                    double *Sn, int *held, cav_err *err)
 {
     double gp[K * K], R[K * K], w[K], V[K * K], T[K * K];
     int st = cav_rbm_psi(k, hidden, Q, NULL, gp, err);
@@ -169,13 +218,15 @@ int mi_rbm_s_update(int k, int hidden, double alpha, const double *A, const doub
     for (int i = 0; i < k * k; i++)
         Sn[i] = (1 - damping) * S[i] + damping * T[i];
     mi_symmetrise(k, Sn);
+    if (orth && k > 1 && Tb && orth_s(k, Tb, smax, Sn))
+        return cav_err_set(err, CAV_ENUMERIC, "rbm amp: B^T B/d not positive definite");
     if (held) *held = hold;
     return CAV_OK;
 }
 
 cav_rbm_amp_se_opts cav_rbm_amp_se_opts_default(void)
 {
-    cav_rbm_amp_se_opts o = {24, 0.5, 0.95};
+    cav_rbm_amp_se_opts o = {24, 0.5, 0.95, CAV_RBM_AMP_ORTH_STEPS};
     return o;
 }
 
@@ -260,7 +311,7 @@ static int expect_h(int k, int r, const double *m, const double *Sig, const doub
 
 /* One state-evolution step with explicit options; *held as in mi_rbm_s_update. */
 static int se_step(const cav_rbm *p, const cav_rbm_amp_state *in, const cav_rbm_amp_se_opts *o,
-                   cav_rbm_amp_state *out, int *held, cav_err *err)
+                   int orth, cav_rbm_amp_state *out, int *held, cav_err *err)
 {
     int k = p->k, r = p->r;
     double S[K * K];
@@ -360,7 +411,8 @@ static int se_step(const cav_rbm *p, const cav_rbm_amp_state *in, const cav_rbm_
             T[a * k + b] = s;
         }
     double Sn[K * K];
-    int st = mi_rbm_s_update(k, p->hidden, al, A, in->Q, T, S, o->damping, o->smax, Sn, held, err);
+    int st =
+        mi_rbm_s_update(k, p->hidden, al, A, in->Q, T, S, o->damping, o->smax, orth, Sn, held, err);
     if (st) return st;
     memset(out, 0, sizeof *out);
     mi_matmul(k, Sn, T, tmp);
@@ -384,6 +436,9 @@ static int check_opts(const cav_rbm_amp_se_opts *o, cav_err *err)
     if (!(o->damping > 0 && o->damping <= 1))
         return cav_err_set(err, CAV_EINVAL, "rbm amp se: damping = %g must be in (0, 1]",
                            o->damping);
+    if (o->orth_steps < 0)
+        return cav_err_set(err, CAV_EINVAL, "rbm amp se: orth_steps = %ld must be >= 0",
+                           o->orth_steps);
     if (!(o->smax > 0 && o->smax < 1))
         return cav_err_set(err, CAV_EINVAL, "rbm amp se: smax = %g must be in (0, 1)", o->smax);
     return CAV_OK;
@@ -399,7 +454,7 @@ int cav_rbm_amp_se_step(const cav_rbm *p, const cav_rbm_amp_state *in, int gh_n,
     if (gh_n > 0) o.nodes = gh_n;
     st = check_opts(&o, err);
     if (st) return st;
-    return se_step(p, in, &o, out, NULL, err);
+    return se_step(p, in, &o, 0, out, NULL, err);
 }
 
 static void traj_row(int k, int r, long t, const cav_rbm_amp_state *s, double *row)
@@ -425,7 +480,7 @@ int cav_rbm_amp_se_run(const cav_rbm *p, const cav_rbm_amp_state *in,
     cav_rbm_amp_state s = *in, s2;
     if (traj) traj_row(k, r, 0, &s, traj);
     for (long t = 1; t <= steps; t++) {
-        st = se_step(p, &s, &o, &s2, NULL, err);
+        st = se_step(p, &s, &o, t - 1 < o.orth_steps, &s2, NULL, err);
         if (st) return st;
         s = s2;
         if (traj) traj_row(k, r, t, &s, traj + t * nc);
@@ -459,6 +514,7 @@ int cav_rbm_amp_se_solve(const cav_rbm *p, const cav_rbm_amp_state *in, int gh_n
     int st = cav_rbm_check(p, &err);
     cav_rbm_amp_se_opts o = cav_rbm_amp_se_opts_default();
     if (gh_n > 0) o.nodes = gh_n;
+    if (p->k > 1) o.damping = CAV_RBM_AMP_DAMPING_K2;
     if (!st) st = check_opts(&o, &err);
     if (st) {
         out->status = st;
@@ -483,7 +539,7 @@ int cav_rbm_amp_se_solve(const cav_rbm *p, const cav_rbm_amp_state *in, int gh_n
         long lim = in || pass == 1 ? maxit : 1000;
         st = CAV_OK;
         for (it = 0; it < lim; it++) {
-            st = se_step(p, &s, &o, &s2, &held, &err);
+            st = se_step(p, &s, &o, it < o.orth_steps, &s2, &held, &err);
             if (st) break;
             res = 0;
             for (int i = 0; i < k * r; i++)

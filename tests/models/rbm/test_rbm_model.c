@@ -13,7 +13,9 @@
  *     or below its threshold, d = 1000 shows a finite-size excess: docs/rbm.md);
  *   - methods amp and gd, k = r = 1, lambda 2, d = 1000, 4 seeds: cos_11 and gram_11 of AMP-RBM
  *     and of gradient ascent against the AMP-RBM state-evolution fixed point (family-wise over
- *     4); k = r = 2 reports a failed status (no stationary point reached, docs/rbm.md);
+ *     4); k = r = 2 at lambda 3.5, ratio 0.5: method amp (120 iterations) cos_11, cos_22
+ *     against the two-unit fixed point (family-wise over 2); the default k = r = 2 at lambda
+ *     1.4, ratio 0.5 (spike 2 at 0.7, below its threshold) reports a failed status;
  *   - checks: gd/amp with k != r refused, n = round(alpha d) too small. */
 #include <math.h>
 #include <setjmp.h>
@@ -178,8 +180,10 @@ static void test_bamp(void **st)
 
 /* method = amp and gd through the table, k = r = 1, lambda 2, d = 1000, 4 seeds: the simulated
  * cos_11 and gram_11 (AMP-RBM 60 iterations; GD lr 0.5, 300 steps) against the theory of each
- * method (the AMP-RBM state-evolution fixed point), family-wise over the 4 comparisons; and
- * k = r = 2, where the state evolution has no stationary point, reports a failed status. */
+ * method (the AMP-RBM state-evolution fixed point), family-wise over the 4 comparisons;
+ * k = r = 2 at lambda 3.5, ratio 0.5 (both spikes learned, variances 0.55 and 0.70): method amp
+ * cos_11 and cos_22 against the theory; and the default k = r = 2 (lambda 1.4, ratio 0.5: spike 2
+ * below its threshold, no stationary point with a unit on it) reports a failed status. */
 static void test_amp_gd(void **st)
 {
     (void)st;
@@ -224,6 +228,33 @@ static void test_amp_gd(void **st)
     cav_model_theory(M, v, NULL, NULL, &r);
     assert_int_not_equal(r.status, CAV_OK);
     cav_result_release(&r);
+    /* two hidden units, both spikes above threshold */
+    mt_set(M, v, "lambda", "3.5"), mt_set(M, v, "d", "1000"), mt_set(M, v, "iters", "120");
+    const char *o2[] = {"cos_11", "cos_22"};
+    theory_at(v, &r);
+    assert_int_equal(r.status, CAV_OK);
+    double th[2] = {mt_obs(M, &r, o2[0]), mt_obs(M, &r, o2[1])};
+    cav_result_release(&r);
+    double s[2] = {0}, s2[2] = {0};
+    int n = 4;
+    for (int seed = 1; seed <= n; seed++) {
+        cav_result_init(&r, (size_t)M->nobs);
+        cav_model_simulate(M, v, (uint64_t)seed, &r);
+        assert_int_equal(r.status, CAV_OK);
+        for (int q = 0; q < 2; q++) {
+            double c = mt_obs(M, &r, o2[q]);
+            s[q] += c, s2[q] += c * c;
+        }
+        cav_result_release(&r);
+    }
+    zc = test_zcrit(2);
+    for (int q = 0; q < 2; q++) {
+        double mean = s[q] / n, se = sqrt((s2[q] / n - mean * mean) / (n - 1)),
+               z = (mean - th[q]) / se;
+        fprintf(stderr, "rbm amp k = 2 lambda 3.5 %s: sim %.4f +- %.4f, theory %.4f, z = %.2f\n",
+                o2[q], mean, se, th[q], z);
+        assert_true(fabs(z) < zc);
+    }
 }
 
 static void test_checks(void **st)

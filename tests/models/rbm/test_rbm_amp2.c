@@ -1,0 +1,243 @@
+/* AMP-RBM and its state evolution with two hidden units (k = r = 2, Rademacher hidden units,
+ * spikes and latents, alpha = 2, Lambda = diag(lambda, lambda/2)), about 30 s on 2 loaded cores:
+ *   - the SE fixed point from the uninformed start is the decoupled point (unit a on spike a, no
+ *     cross overlaps) and equals the two one-unit fixed points at lambda and lambda/2 (a
+ *     consequence of the separable eta and the even psi, docs/rbm.md) to 1e-7, at
+ *     Lambda = diag(3.5, 1.75) and at Lambda = 1.4 I (the paper's Fig. 1 left); with the variance
+ *     damping 0.5 of one unit the SE leaves that point for a period-2 cycle of the cross
+ *     overlaps (the reason for CAV_RBM_AMP_DAMPING_K2); at Lambda = diag(2, 1) the second unit
+ *     needs a variance above the cap (as one unit at lambda 1) and the solve reports maxiter;
+ *   - AMP-RBM at d = 1000 (n = 2000), 4 seeds, from an informed start against its SE step by
+ *     step (zeta 2 x 2 and Q 2 x 2 at iterations 1..8);
+ *   - AMP-RBM from a random start (80 iterations): converged (J still to 1e-9), the end point a
+ *     stationary point and a local maximum of J along random directions (finite differences),
+ *     and its aligned overlaps against the SE fixed point;
+ * the theory-vs-simulation comparisons judged together with the family-wise threshold of
+ * zcrit.h. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "../zcrit.h"
+#include "cavity/rbm.h"
+#include "cavity/rng.h"
+
+#define NSEED 4
+#define D 1000
+#define T 8
+#define NCOMP (T * 7 + 7)
+
+static cav_rbm k2(double lambda, double ratio)
+{
+    cav_rbm p = cav_rbm_default();
+    p.k = p.r = 2;
+    p.lambda = lambda;
+    p.ratio = ratio;
+    p.alpha = 2;
+    return p;
+}
+
+static void test_se_decoupled(void **st)
+{
+    (void)st;
+    const double lam[2] = {3.5, 1.4}, ratio[2] = {0.5, 1.0};
+    for (int i = 0; i < 2; i++) {
+        cav_rbm p = k2(lam[i], ratio[i]);
+        cav_rbm_amp_fp f;
+        assert_int_equal(cav_rbm_amp_se_solve(&p, NULL, 0, &f), CAV_OK);
+        fprintf(stderr,
+                "k = 2, lambda %g ratio %g: %ld steps, zeta %.6f %.2e %.2e %.6f Q %.6f %.2e %.6f\n",
+                lam[i], ratio[i], f.iterations, f.s.zeta[0], f.s.zeta[1], f.s.zeta[2], f.s.zeta[3],
+                f.s.Q[0], f.s.Q[1], f.s.Q[3]);
+        for (int a = 0; a < 2; a++) {
+            cav_rbm q = p;
+            q.k = q.r = 1;
+            q.lambda = cav_rbm_lambda(&p, a);
+            cav_rbm_amp_fp g;
+            assert_int_equal(cav_rbm_amp_se_solve(&q, NULL, 0, &g), CAV_OK);
+            fprintf(stderr, "  one unit at lambda %g: zeta %.8f Q %.8f V %.8f\n", q.lambda,
+                    g.s.zeta[0], g.s.Q[0], g.s.V[0]);
+            /* both solves stop on a step residual of 1e-10 with slow contraction: 1e-6 */
+            assert_true(fabs(fabs(f.s.zeta[3 * a]) - fabs(g.s.zeta[0])) < 1e-6);
+            assert_true(fabs(f.s.Q[3 * a] - g.s.Q[0]) < 1e-6);
+            assert_true(fabs(f.s.V[3 * a] - g.s.V[0]) < 1e-6);
+        }
+        assert_true(fabs(f.s.zeta[1]) < 1e-8 && fabs(f.s.zeta[2]) < 1e-8);
+        assert_true(fabs(f.s.Q[1]) < 1e-8 && fabs(f.s.V[1]) < 1e-8);
+        if (i) continue;
+        /* damping 0.5 from the decoupled point, cross overlaps 1e-4: a period-2 cycle */
+        cav_rbm_amp_state s = f.s, o1, o2;
+        s.zeta[1] = s.zeta[2] = s.Q[1] = s.Q[2] = 1e-4;
+        cav_rbm_amp_se_opts so = cav_rbm_amp_se_opts_default();
+        so.orth_steps = 0;
+        assert_int_equal(cav_rbm_amp_se_run(&p, &s, &so, 200, NULL, &o1, NULL), CAV_OK);
+        assert_int_equal(cav_rbm_amp_se_run(&p, &o1, &so, 1, NULL, &o2, NULL), CAV_OK);
+        fprintf(stderr, "damping 0.5: Q_12 %.4f then %.4f\n", o1.Q[1], o2.Q[1]);
+        assert_true(fabs(o1.Q[1]) > 0.1 && fabs(o1.Q[1] + o2.Q[1]) < 1e-3 * fabs(o1.Q[1]));
+        so.damping = CAV_RBM_AMP_DAMPING_K2;
+        assert_int_equal(cav_rbm_amp_se_run(&p, &s, &so, 400, NULL, &o1, NULL), CAV_OK);
+        fprintf(stderr, "damping %g: Q_12 %.2e\n", so.damping, o1.Q[1]);
+        assert_true(fabs(o1.Q[1]) < 1e-6);
+    }
+    cav_rbm p = k2(2.0, 0.5);
+    cav_rbm_amp_fp f;
+    assert_int_equal(cav_rbm_amp_se_solve(&p, NULL, 0, &f), CAV_EMAXITER);
+}
+
+static double zmax = 0;
+static int ncomp = 0;
+
+static void judge(const char *what, double mean, double se, double th)
+{
+    ncomp++;
+    double z = (mean - th) / se;
+    fprintf(stderr, "rbm amp k2 %s: sim %.4f +- %.4f, theory %.4f, z = %.2f\n", what, mean, se, th,
+            z);
+    zmax = fmax(zmax, fabs(z));
+}
+
+static void mean_se(const double *x, int n, double *m, double *se)
+{
+    double s = 0, s2 = 0;
+    for (int i = 0; i < n; i++)
+        s += x[i], s2 += x[i] * x[i];
+    *m = s / n;
+    *se = sqrt(fmax(s2 / n - *m * *m, 0) / (n - 1));
+}
+
+#define NC CAV_RBM_TRAJ_NCOL(2, 2)
+
+static void test_iterations(void **st)
+{
+    (void)st;
+    cav_rbm p = k2(3.5, 0.5);
+    double dv[NSEED][T + 1][7];
+    for (int s = 0; s < NSEED; s++) {
+        cav_rbm_data data;
+        assert_int_equal(cav_rbm_data_draw(&p, D, 500 + (uint64_t)s, &data, NULL), CAV_OK);
+        double *W0 = malloc(sizeof(double) * 2 * D), tr[(T + 1) * NC], ts[(T + 1) * NC];
+        cav_rng g;
+        cav_rng_init(&g, 500 + (uint64_t)s, 7, 0);
+        for (long i = 0; i < D; i++)
+            for (int a = 0; a < 2; a++)
+                W0[i * 2 + a] = 0.15 * data.Ustar[i * 2 + a] / sqrt(cav_rbm_lambda(&p, a)) +
+                                0.3 * cav_rng_normal(&g);
+        cav_rbm_amp_opts o = cav_rbm_amp_opts_default();
+        o.steps = T, o.W0 = W0, o.damping = CAV_RBM_AMP_DAMPING_K2, o.orth_steps = 0;
+        assert_int_equal(cav_rbm_amp(&p, &data, &o, tr, NULL, NULL), CAV_OK);
+        cav_rbm_amp_state s0;
+        memset(&s0, 0, sizeof s0);
+        memcpy(s0.zeta, tr + 2, sizeof(double) * 4);
+        memcpy(s0.Q, tr + 6, sizeof(double) * 4);
+        s0.V[0] = s0.V[3] = o.init_v;
+        cav_rbm_amp_se_opts so = cav_rbm_amp_se_opts_default();
+        so.damping = CAV_RBM_AMP_DAMPING_K2, so.orth_steps = 0;
+        assert_int_equal(cav_rbm_amp_se_run(&p, &s0, &so, T, ts, NULL, NULL), CAV_OK);
+        for (int t = 1; t <= T; t++)
+            for (int j = 0; j < 7; j++)
+                dv[s][t][j] = tr[t * NC + 2 + j + (j == 6)] - ts[t * NC + 2 + j + (j == 6)];
+        free(W0);
+        cav_rbm_data_free(&data);
+    }
+    static const char *nm[7] = {"zeta_11", "zeta_12", "zeta_21", "zeta_22", "Q_11", "Q_12", "Q_22"};
+    for (int t = 1; t <= T; t++)
+        for (int j = 0; j < 7; j++) {
+            double x[NSEED], m, se;
+            char what[64];
+            for (int s = 0; s < NSEED; s++)
+                x[s] = dv[s][t][j];
+            mean_se(x, NSEED, &m, &se);
+            snprintf(what, sizeof what, "t = %d %s - SE", t, nm[j]);
+            judge(what, m, se, 0.0);
+        }
+}
+
+/* J along W + e E, E a fixed random direction with |E|^2 = d k */
+static double j_at(const cav_rbm *p, const cav_rbm_data *data, const double *W, const double *E,
+                   double e)
+{
+    double *X = malloc(sizeof(double) * 2 * D), z[4], c[4], Q[4], J = NAN;
+    for (long i = 0; i < 2 * D; i++)
+        X[i] = W[i] + e * E[i];
+    assert_int_equal(cav_rbm_observe(p, data, X, z, c, Q, &J, NULL), CAV_OK);
+    free(X);
+    return J;
+}
+
+static void test_fixed_point(void **st)
+{
+    (void)st;
+    cav_rbm p = k2(3.5, 0.5);
+    cav_rbm_amp_fp f;
+    assert_int_equal(cav_rbm_amp_se_solve(&p, NULL, 0, &f), CAV_OK);
+    const int S = 120;
+    double v[NSEED][7];
+    for (int s = 0; s < NSEED; s++) {
+        cav_rbm_data data;
+        assert_int_equal(cav_rbm_data_draw(&p, D, 600 + (uint64_t)s, &data, NULL), CAV_OK);
+        double *W = malloc(sizeof(double) * 2 * D), *tr = malloc(sizeof(double) * (S + 1) * NC);
+        cav_rbm_amp_opts o = cav_rbm_amp_opts_default();
+        o.steps = S, o.init_seed = 700 + (uint64_t)s, o.damping = CAV_RBM_AMP_DAMPING_K2;
+        assert_int_equal(cav_rbm_amp(&p, &data, &o, tr, W, NULL), CAV_OK);
+        double J = tr[S * NC + 1];
+        fprintf(stderr, "seed %d: J %.10f (step %d: %.10f)\n", s, J, S - 20, tr[(S - 20) * NC + 1]);
+        assert_true(fabs(J - tr[(S - 20) * NC + 1]) < 1e-8);
+        /* stationary and a local maximum along 3 random directions */
+        cav_rng g;
+        cav_rng_init(&g, 800 + (uint64_t)s, 9, 0);
+        double *E = malloc(sizeof(double) * 2 * D);
+        for (int rep = 0; rep < 3; rep++) {
+            cav_rng_normal_fill(&g, 2 * D, 1.0, E);
+            const double e = 1e-3;
+            double jp = j_at(&p, &data, W, E, e), jm = j_at(&p, &data, W, E, -e);
+            double d1 = (jp - jm) / (2 * e), d2 = (jp - 2 * J + jm) / (e * e);
+            /* control: the same derivative 0.05 away along E, about 0.05 d2 */
+            double c1 =
+                (j_at(&p, &data, W, E, 0.05 + e) - j_at(&p, &data, W, E, 0.05 - e)) / (2 * e);
+            fprintf(stderr, "  direction %d: dJ %.2e (0.05 away: %.2e), d2J %.4f\n", rep, d1, c1,
+                    d2);
+            assert_true(fabs(d1) < 1e-5 && fabs(c1) > 1e-2 && d2 < 0);
+        }
+        /* align: unit to spike by the larger |zeta|, sign so that zeta_aa > 0 */
+        double *z = tr + S * NC + 2, *Q = tr + S * NC + 6;
+        int sw = fabs(z[1]) + fabs(z[2]) > fabs(z[0]) + fabs(z[3]);
+        int u0 = sw, u1 = 1 - sw; /* unit on spike 1, on spike 2 */
+        double s0 = z[u0 * 2 + 0] < 0 ? -1 : 1, s1 = z[u1 * 2 + 1] < 0 ? -1 : 1;
+        v[s][0] = s0 * z[u0 * 2 + 0], v[s][1] = s0 * z[u0 * 2 + 1];
+        v[s][2] = s1 * z[u1 * 2 + 0], v[s][3] = s1 * z[u1 * 2 + 1];
+        v[s][4] = Q[u0 * 3], v[s][5] = s0 * s1 * Q[1], v[s][6] = Q[u1 * 3];
+        free(E), free(W), free(tr);
+        cav_rbm_data_free(&data);
+    }
+    static const char *nm[7] = {"zeta_11", "zeta_12", "zeta_21", "zeta_22", "Q_11", "Q_12", "Q_22"};
+    for (int j = 0; j < 7; j++) {
+        double x[NSEED], m, se;
+        char what[64];
+        for (int s = 0; s < NSEED; s++)
+            x[s] = v[s][j];
+        mean_se(x, NSEED, &m, &se);
+        snprintf(what, sizeof what, "fixed point %s", nm[j]);
+        judge(what, m, se, j < 4 ? f.s.zeta[j] : f.s.Q[j == 4 ? 0 : j == 5 ? 1 : 3]);
+    }
+    assert_int_equal(ncomp, NCOMP);
+    double zc = test_zcrit(NCOMP);
+    fprintf(stderr, "rbm amp k2: max |z| = %.2f over %d comparisons (crit %.2f)\n", zmax, ncomp,
+            zc);
+    assert_true(zmax < zc);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_se_decoupled),
+        cmocka_unit_test(test_iterations),
+        cmocka_unit_test(test_fixed_point),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -52,7 +52,8 @@ typedef struct cav_dmft_k_problem {
 typedef struct cav_dmft_k_opts {
     size_t ntraj;        /* trajectories per Picard sweep (default 20000) */
     size_t ntraj_init;   /* trajectories of the causal sweep (default 20000) */
-    size_t ntraj_resp;   /* of which responses are propagated pathwise (default 4096) */
+    size_t ntraj_resp;   /* of which responses are propagated pathwise (0, the default: as many
+                            as 2e10 multiply-adds of O(T^3 k^3/6) each allow, at least 1024) */
     int max_iter;        /* sweeps, the causal one included (default 3) */
     double noise_factor; /* converged when residual <= this x MC noise (default 3) */
     double damping;      /* weight of the new sample kernels in (0, 1] (default 1) */

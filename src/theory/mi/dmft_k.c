@@ -18,10 +18,11 @@
 #include "cavity/dmft_k.h"
 #include "cavity/rng.h"
 
-#define CHUNK 256    /* trajectories per RNG chunk (fixes the streams) */
-#define MAXB 16      /* jackknife batches */
-#define DEGEN 1e-12  /* relative innovation variance below which a direction is dropped */
-#define RESP_CAP 4e7 /* doubles of response triangles kept by the causal sweep (320 MB) */
+#define CHUNK 256       /* trajectories per RNG chunk (fixes the streams) */
+#define MAXB 16         /* jackknife batches */
+#define DEGEN 1e-12     /* relative innovation variance below which a direction is dropped */
+#define RESP_CAP 4e7    /* doubles of response triangles kept by the causal sweep (320 MB) */
+#define RESP_FLOPS 2e10 /* default budget of the pathwise responses per sweep */
 #define KM CAV_RBM_MAXK
 
 typedef struct {
@@ -40,8 +41,8 @@ struct cav_dmft_k {
     double lam[KM];
     kw W, Wo, Wj;
     ks S, Sn, Sj;
-    double *chol;                  /* (kL)^2 */
-    double *bcg, *brg, *bmg, *bje; /* batch sums */
+    double *chol;                        /* (kL)^2 */
+    double *bcg, *brg, *bmg, *bje, *bdg; /* batch sums (bdg: E Hess eta, all trajectories) */
     size_t bn[MAXB], bnr[MAXB];
     int nb;
     double *se, *rest, residual, noise, *rep;
@@ -50,7 +51,7 @@ struct cav_dmft_k {
 
 cav_dmft_k_opts cav_dmft_k_opts_default(void)
 {
-    cav_dmft_k_opts o = {20000, 20000, 4096, 3, 3.0, 1.0, 1};
+    cav_dmft_k_opts o = {20000, 20000, 0, 3, 3.0, 1.0, 1};
     return o;
 }
 
@@ -87,8 +88,9 @@ int cav_dmft_k_check(const cav_dmft_k_problem *p, const cav_dmft_k_opts *o, cav_
             o->ntraj_init > 100000000)
             return cav_err_set(err, CAV_EINVAL, "ntraj = %zu, ntraj_init = %zu: allowed 512..1e8",
                                o->ntraj, o->ntraj_init);
-        if (o->ntraj_resp < 16)
-            return cav_err_set(err, CAV_EINVAL, "ntraj_resp = %zu: allowed >= 16", o->ntraj_resp);
+        if (o->ntraj_resp != 0 && o->ntraj_resp < 16)
+            return cav_err_set(err, CAV_EINVAL, "ntraj_resp = %zu: allowed 0 (auto) or >= 16",
+                               o->ntraj_resp);
         if (o->max_iter < 1 || o->max_iter > 1000)
             return cav_err_set(err, CAV_EINVAL, "max_iter = %d: allowed 1..1000", o->max_iter);
         if (!(o->noise_factor > 0))
@@ -113,9 +115,9 @@ static void free_sides(cav_dmft_k *s)
         free(q[i]->Cg), free(q[i]->Rg), free(q[i]->Mg), free(q[i]->Je);
         memset(w[i], 0, sizeof *w[i]), memset(q[i], 0, sizeof *q[i]);
     }
-    free(s->chol), free(s->bcg), free(s->brg), free(s->bmg), free(s->bje);
+    free(s->chol), free(s->bcg), free(s->brg), free(s->bmg), free(s->bje), free(s->bdg);
     free(s->se), free(s->rest), free(s->rep);
-    s->chol = s->bcg = s->brg = s->bmg = s->bje = s->se = s->rest = s->rep = NULL;
+    s->chol = s->bcg = s->brg = s->bmg = s->bje = s->bdg = s->se = s->rest = s->rep = NULL;
 }
 
 void cav_dmft_k_free(cav_dmft_k *s)
@@ -160,6 +162,7 @@ int cav_dmft_k_set(cav_dmft_k *s, const cav_dmft_k_problem *p, const cav_dmft_k_
     bad |= !(s->brg = calloc(MAXB * s->n2, sizeof(double)));
     bad |= !(s->bmg = calloc(MAXB * s->L * s->kr, sizeof(double)));
     bad |= !(s->bje = calloc(MAXB * s->L, sizeof(double)));
+    bad |= !(s->bdg = calloc(MAXB * s->L * s->kk, sizeof(double)));
     bad |= !(s->se = calloc(s->L * nc, sizeof(double)));
     bad |= !(s->rest = calloc(s->L, sizeof(double)));
     bad |= !(s->rep = calloc(MAXB * s->L * nc, sizeof(double)));
@@ -351,8 +354,9 @@ static void resp_row(const cav_dmft_k *s, size_t t, const double *Rw, const doub
         double *G = Gt + tri(t, u) * kk;
         memset(G, 0, kk * sizeof *G);
         mm(k, k, k, 1, D + t * kk, H, G);
-        for (size_t i = 0; i < kk; i++)
-            rg[u * kk + i] += G[i];
+        if (u < t) /* the diagonal G(t,t) = D(t) is averaged over all trajectories */
+            for (size_t i = 0; i < kk; i++)
+                rg[u * kk + i] += G[i];
     }
 }
 
@@ -371,6 +375,7 @@ static int chunk_step(cav_dmft_k *s, size_t t, uint64_t stream, size_t ch, chunk
     cav_rng_normal_fill(&g, (size_t)k * n, 1.0, C->nu + t * (size_t)k * n);
     double *bcg = s->bcg + (size_t)b * s->n2, *brg = s->brg + (size_t)b * s->n2;
     double *bmg = s->bmg + (size_t)b * s->L * kr, *bje = s->bje + (size_t)b * s->L;
+    double *bdg = s->bdg + (size_t)b * s->L * kk;
     double zeta[KM * KM] = {0};
     for (int a = 0; a < k; a++)
         for (int j = 0; j < r; j++)
@@ -394,6 +399,8 @@ static int chunk_step(cav_dmft_k *s, size_t t, uint64_t stream, size_t ch, chunk
         double e = cav_rbm_eta(k, s->p.rbm.hidden, h, gr, hs);
         if (!isfinite(e)) return CAV_EDIVERGE;
         bje[t] += e;
+        for (size_t q = 0; q < kk; q++)
+            bdg[t * kk + q] += hs[q];
         for (int a = 0; a < k; a++) {
             C->g[(t * (size_t)k + (size_t)a) * n + i] = gr[a];
             for (int j = 0; j < r; j++)
@@ -424,6 +431,7 @@ static void setup_batches(cav_dmft_k *s, size_t N, size_t nrc)
     memset(s->brg, 0, MAXB * s->n2 * sizeof(double));
     memset(s->bmg, 0, MAXB * s->L * s->kr * sizeof(double));
     memset(s->bje, 0, MAXB * s->L * sizeof(double));
+    memset(s->bdg, 0, MAXB * s->L * s->kk * sizeof(double));
     for (int b = 0; b < s->nb; b++) {
         size_t c0 = (size_t)b * nch / (size_t)s->nb, c1 = (size_t)(b + 1) * nch / (size_t)s->nb;
         s->bn[b] = s->bnr[b] = 0;
@@ -438,7 +446,7 @@ static void setup_batches(cav_dmft_k *s, size_t N, size_t nrc)
 static void finalize_row(cav_dmft_k *s, size_t t, int skip, ks *S)
 {
     const size_t kk = s->kk, kr = s->kr, L = s->L;
-    double N = 0, NR = 0;
+    double N = 0, NR = 0, dsum[KM * KM] = {0};
     for (size_t u = 0; u <= t; u++) {
         memset(blk(s, S->Cg, t, u), 0, kk * sizeof(double));
         memset(blk(s, S->Rg, t, u), 0, kk * sizeof(double));
@@ -457,11 +465,16 @@ static void finalize_row(cav_dmft_k *s, size_t t, int skip, ks *S)
         for (size_t i = 0; i < kr; i++)
             S->Mg[t * kr + i] += s->bmg[(size_t)b * L * kr + t * kr + i];
         S->Je[t] += s->bje[(size_t)b * L + t];
+        const double *dg = s->bdg + ((size_t)b * L + t) * kk;
+        for (size_t i = 0; i < kk; i++)
+            dsum[i] += dg[i];
     }
     for (size_t i = 0; i < (t + 1) * kk; i++) {
         S->Cg[t * L * kk + i] /= N;
         S->Rg[t * L * kk + i] /= NR;
     }
+    for (size_t i = 0; i < kk; i++)
+        S->Rg[(t * L + t) * kk + i] = dsum[i] / N;
     for (size_t i = 0; i < kr; i++)
         S->Mg[t * kr + i] /= N;
     S->Je[t] /= N;
@@ -480,6 +493,18 @@ static void finalize_row(cav_dmft_k *s, size_t t, int skip, ks *S)
     }
     for (size_t u = t + 1; u < L; u++)
         memset(blk(s, S->Rg, t, u), 0, kk * sizeof(double));
+}
+
+/* Response trajectories among N: opts.ntraj_resp, or (0) as many as a budget of RESP_FLOPS
+ * multiply-adds of the O(T^3 k^3 / 6) pathwise responses allows. */
+static size_t nresp_of(const cav_dmft_k *s, size_t N)
+{
+    size_t n = s->o.ntraj_resp;
+    if (n == 0) {
+        double L = (double)s->L, per = L * L * L / 6 * (double)(s->kk * (size_t)s->k);
+        n = (size_t)fmin((double)N, fmax(1024.0, RESP_FLOPS / per));
+    }
+    return n < N ? n : N;
 }
 
 static size_t resp_per_chunk(size_t N, size_t nresp)
@@ -543,7 +568,7 @@ static void jackknife(cav_dmft_k *s)
 static int sweep_causal(cav_dmft_k *s)
 {
     const size_t N = s->o.ntraj_init, L = s->L, k = (size_t)s->k, kk = s->kk, T3 = tri(L, 0);
-    size_t nresp = s->o.ntraj_resp < N ? s->o.ntraj_resp : N;
+    size_t nresp = nresp_of(s, N);
     if ((double)nresp * (double)(T3 * kk) > RESP_CAP)
         nresp = (size_t)(RESP_CAP / (double)(T3 * kk));
     if (nresp < 16) nresp = 16;
@@ -600,7 +625,7 @@ done:
 static int sweep_picard(cav_dmft_k *s, uint64_t stream)
 {
     const size_t N = s->o.ntraj, L = s->L, k = (size_t)s->k, kk = s->kk, T3 = tri(L, 0);
-    const size_t nrc = resp_per_chunk(N, s->o.ntraj_resp < N ? s->o.ntraj_resp : N);
+    const size_t nrc = resp_per_chunk(N, nresp_of(s, N));
     const size_t nch = (N + CHUNK - 1) / CHUNK;
     setup_batches(s, N, nrc);
     for (size_t t = 0; t < L; t++)

@@ -1,0 +1,123 @@
+/* rbm-gd: the k-index DMFT of gradient ascent on the RBM likelihood (cavity/dmft_k.h) against
+ * the gradient-ascent simulation step by step, and against a closed form.
+ *
+ * Comparisons: z = (sim mean over seeds - theory)/sqrt(se_seeds^2 + se_MC^2) (the theory's
+ * jackknife Monte-Carlo error in quadrature) for zeta, Q and J at every step, each |z| below the
+ * family-wise 3-sigma threshold of tests/models/zcrit.h for the number of comparisons of the
+ * test. Fast CI sizes: d = 500 (n = 1000), 8 seeds, 30 steps (about 10 s in all on two cores).
+ * The paper's size (n = 8000, d = 4000) is test_slow_rbm_gd_paper.c. */
+#include <math.h>
+#include <omp.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "cavity/dmft_k.h"
+#include "rbm_gd_cmp.h"
+
+/* k = r = 1, Rademacher hidden units and latents (eta = log cosh, psi = Q/2). */
+static void test_k1_rademacher(void **state)
+{
+    (void)state;
+    cav_dmft_k_problem p = prob(1, 1, CAV_RBM_RADEMACHER, 2, 30, 0.05);
+    compare(&p, 500, 8, 10000);
+}
+
+/* k = r = 2 (psi by enumeration of the 4 hidden states, 2 x 2 kernels), ratio 0.5. */
+static void test_k2_rademacher(void **state)
+{
+    (void)state;
+    cav_dmft_k_problem p = prob(2, 2, CAV_RBM_RADEMACHER, 2.5, 25, 0.05);
+    p.init_overlap = 0.3;
+    compare(&p, 500, 8, 8000);
+}
+
+/* Known case: Gaussian hidden units and latents make GD linear with the ridge
+ * -2 alpha W grad psi(Q), grad psi = (1 - Q)^{-1}/2 (k = 1). Its fixed point is the top
+ * eigenvector of the sample covariance S = X^T X/n with 1/(1 - Q) = s_max, so the long-time DMFT
+ * must give Q = 1 - 1/s_max, s_max = (1 + lambda)(1 + 1/(alpha lambda)) (BBP), cos^2 = the PCA
+ * formula (1 - 1/(alpha lambda^2))/(1 + 1/(alpha lambda)), and
+ * J = Q s_max/2 + log(1 - Q)/2. lambda = 3, alpha = 2: s_max = 14/3. */
+static void test_gaussian_long_time_closed_form(void **state)
+{
+    (void)state;
+    const double lam = 3, al = 2, smax = (1 + lam) * (1 + 1 / (al * lam));
+    const double Q = 1 - 1 / smax, c2 = cav_rbm_pca_cos2(al, lam);
+    const double zeta = sqrt(c2 * Q * lam), J = 0.5 * Q * smax + 0.5 * log(1 - Q);
+    assert_true(fabs(c2 - (1 - 1 / (al * lam * lam)) / (1 + 1 / (al * lam))) < 1e-12);
+    cav_dmft_k_problem p = prob(1, 1, CAV_RBM_GAUSSIAN, lam, 120, 0.02);
+    p.init_overlap = 0.3;
+    static double th[121 * 4], se[121 * 4];
+    cav_dmft_k_opts o = cav_dmft_k_opts_default();
+    o.ntraj = o.ntraj_init = 20000, o.ntraj_resp = 1024, o.max_iter = 2;
+    cav_dmft_k *s = cav_dmft_k_alloc();
+    assert_int_equal(cav_dmft_k_set(s, &p, &o), CAV_OK);
+    int st = cav_dmft_k_solve(s);
+    assert_true(st == CAV_OK || st == CAV_EMAXITER);
+    cav_dmft_k_observables(s, th, se);
+    cav_dmft_k_free(s);
+    const double *row = th + 120 * 4, *e = se + 120 * 4;
+    double ref[4] = {120, J, zeta, Q};
+    const double zlim = test_zcrit(3);
+    for (int j = 1; j < 4; j++) {
+        double z = fabs(row[j] - ref[j]) / e[j];
+        printf("# gaussian long time col %d: dmft %.5f +- %.5f closed form %.5f (z %.2f)\n", j,
+               row[j], e[j], ref[j], z);
+        assert_true(e[j] > 0 && e[j] < 0.02);
+        if (z > zlim) fail_msg("col %d: %.5f +- %.5f vs %.5f (z %.2f)", j, row[j], e[j], ref[j], z);
+    }
+}
+
+/* Same seed, 1 and 2 threads: identical kernels (bitwise). */
+static void test_reproducible_threads(void **state)
+{
+    (void)state;
+    cav_dmft_k_problem p = prob(2, 1, CAV_RBM_RADEMACHER, 2, 12, 0.05);
+    static double a[13 * 8], b[13 * 8], sa[13 * 8], sb[13 * 8];
+    int nt = omp_get_max_threads();
+    omp_set_num_threads(1);
+    solve(&p, 3000, a, sa);
+    omp_set_num_threads(2);
+    solve(&p, 3000, b, sb);
+    omp_set_num_threads(nt);
+    assert_memory_equal(a, b, sizeof a);
+    assert_memory_equal(sa, sb, sizeof sa);
+}
+
+static void test_bad_input(void **state)
+{
+    (void)state;
+    cav_dmft_k *s = cav_dmft_k_alloc();
+    cav_dmft_k_problem p = prob(1, 1, CAV_RBM_RADEMACHER, 2, 10, 0.05);
+    cav_dmft_k_problem q = p;
+    q.lr = 0;
+    assert_int_equal(cav_dmft_k_set(s, &q, NULL), CAV_EINVAL);
+    assert_non_null(strstr(cav_dmft_k_error(s)->msg, "lr"));
+    q = p, q.rbm.k = 4;
+    assert_int_equal(cav_dmft_k_set(s, &q, NULL), CAV_EINVAL);
+    q = p, q.steps = 0;
+    assert_int_equal(cav_dmft_k_set(s, &q, NULL), CAV_EINVAL);
+    assert_non_null(strstr(cav_dmft_k_error(s)->msg, "steps"));
+    cav_dmft_k_opts o = cav_dmft_k_opts_default();
+    o.damping = 0;
+    assert_int_equal(cav_dmft_k_set(s, &p, &o), CAV_EINVAL);
+    assert_non_null(strstr(cav_dmft_k_error(s)->msg, "damping"));
+    assert_int_equal(cav_dmft_k_iterate(s), CAV_EINVAL); /* not set: no work */
+    cav_dmft_k_free(s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_bad_input),
+        cmocka_unit_test(test_reproducible_threads),
+        cmocka_unit_test(test_k1_rademacher),
+        cmocka_unit_test(test_k2_rademacher),
+        cmocka_unit_test(test_gaussian_long_time_closed_form),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -24,6 +24,11 @@
  * over the steps relative to 1 + max |C_w|, also reported per step. Converged when the residual
  * is <= noise_factor x the Monte-Carlo noise (jackknife over 16 batches), or after the causal
  * sweep when max_iter = 1 (status CAV_OK with the message saying so).
+ * Gaussian hidden units (g = h, linear): the sample side is solved exactly,
+ *   h = K (zeta c + omega), K = (I - R_w)^{-1} (block lower triangular), R_g = K,
+ *   C_g = K (zeta zeta^T + C_w) K^T, M = K zeta, E eta = tr C_g(t,t)/2,
+ * in one deterministic causal sweep (no Monte Carlo, standard errors 0), unless opts.path asks
+ * for the sampled path.
  * Reproducible from opts.seed for any thread count (per chunk RNG streams, batch sums in fixed
  * order). Status: CAV_OK, CAV_EMAXITER, CAV_EDIVERGE (non-finite fields; Gaussian hidden with
  * Q >= I), CAV_ENOMEM, CAV_EINVAL (bad input, before any work). */
@@ -58,7 +63,10 @@ typedef struct cav_dmft_k_opts {
     double noise_factor; /* converged when residual <= this x MC noise (default 3) */
     double damping;      /* weight of the new sample kernels in (0, 1] (default 1) */
     uint64_t seed;       /* default 1 */
+    int path;            /* CAV_DMFT_K_AUTO (exact for Gaussian hidden units) or _SAMPLED */
 } cav_dmft_k_opts;
+
+enum { CAV_DMFT_K_AUTO = 0, CAV_DMFT_K_SAMPLED = 1 };
 
 cav_dmft_k_opts cav_dmft_k_opts_default(void);
 /* lr 0.05, 100 steps, init_scale 0.1, init_overlap 0.2, rbm = k = r = 1 Rademacher, lambda 2,

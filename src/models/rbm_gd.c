@@ -35,7 +35,7 @@ static const cav_param_spec params[] = {
       .help = "entries of the spikes (the theory depends on their variance only)"),
     F(latent_prior, .kind = CAV_PARAM_CHOICE, .choices = units, .def = CAV_RBM_RADEMACHER,
       .help = "latent variables c"),
-    F(steps, .kind = CAV_PARAM_INT, .def = 100, .lo = 1, .hi = 5000,
+    F(steps, .kind = CAV_PARAM_INT, .def = 100, .lo = 1, .hi = 2000,
       .help = "gradient-ascent steps"),
     F(lr, .kind = CAV_PARAM_REAL, .def = 0.05, .lo = 0, .hi = 10, .flags = CAV_PF_LO_OPEN,
       .help = "step of the gradient ascent on n J(W)"),
@@ -45,7 +45,7 @@ static const cav_param_spec params[] = {
       .help = "start: zeta(0) on the diagonal (0 is a fixed point at d = infinity)"),
     F(d, .kind = CAV_PARAM_INT, .def = 2000, .lo = 3, .hi = 1e5, .flags = CAV_PF_SIM,
       .help = "simulation: dimension (n = round(alpha d))"),
-    F(samples, .kind = CAV_PARAM_INT, .def = 20000, .lo = 512, .hi = 1e8, .flags = CAV_PF_THEORY,
+    F(ntraj, .kind = CAV_PARAM_INT, .def = 20000, .lo = 512, .hi = 1e8, .flags = CAV_PF_THEORY,
       .help = "theory: trajectories of the sampled DMFT"),
 };
 
@@ -148,7 +148,7 @@ static int theory(const void *vp, const double *warm_in, double *warm_out, cav_r
     const par *p = vp;
     cav_dmft_k_problem e = problem_of(p);
     cav_dmft_k_opts o = cav_dmft_k_opts_default();
-    o.ntraj = o.ntraj_init = (size_t)p->samples;
+    o.ntraj = o.ntraj_init = (size_t)p->ntraj;
     const size_t nr = (size_t)p->steps + 1, nc = (size_t)CAV_RBM_TRAJ_NCOL(p->k, p->r);
     cav_dmft_k *s = cav_dmft_k_alloc();
     double *rows = cav_result_rows(res, nr), *tmp = malloc(2 * nr * nc * sizeof *tmp);
@@ -208,7 +208,7 @@ static double memory(const void *vp, int kind)
     double rows = 8.0 * S * (double)CAV_MAX_OBS;
     if (kind == CAV_KIND_THEORY) {
         double resp = fmin(4e7, 2048.0 * S * S / 2 * kk);
-        return 8.0 * (44 * S * S * kk + 2 * (double)p->k * S * (double)p->samples + resp) + rows;
+        return 8.0 * (44 * S * S * kk + 2 * (double)p->k * S * (double)p->ntraj + resp) + rows;
     }
     double d = (double)p->d, n = round(p->alpha * d);
     return 8.0 * (n * d + 4 * (n + d) * (double)p->k) + rows;
@@ -229,5 +229,5 @@ const cav_model cav_model_rbm_gd = {
     .compare_x = "step",
     .compare_y = "zeta_11,gram_11,loglik",
     .compare_by = "lambda",
-    .compare_set = "lambda=1,2;alpha=2;k=1;r=1;steps=100;d=2000;seeds=3;samples=20000",
+    .compare_set = "lambda=1,2;alpha=2;k=1;r=1;steps=100;d=2000;seeds=3;ntraj=20000",
 };

@@ -27,7 +27,7 @@ typedef struct cav_rbm_gd_params {
     double init_scale;   /* noise part of W^0 */
     double init_overlap; /* zeta(0) on the diagonal */
     long d;              /* simulation: dimension */
-    long samples;        /* theory: trajectories of the sampled DMFT */
+    long ntraj;          /* theory: trajectories of the sampled DMFT */
 } cav_rbm_gd_params;
 
 /* Matrices k x r (zeta, cos, zeta_mc) and k x k (gram, gram_mc) in the upper-left corner of 3 x 3

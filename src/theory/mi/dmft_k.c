@@ -18,40 +18,11 @@
 #include "cavity/dmft_k.h"
 #include "cavity/rng.h"
 
-#define CHUNK 256       /* trajectories per RNG chunk (fixes the streams) */
-#define MAXB 16         /* jackknife batches */
-#define DEGEN 1e-12     /* relative innovation variance below which a direction is dropped */
-#define RESP_CAP 4e7    /* doubles of response triangles kept by the causal sweep (320 MB) */
-#define RESP_FLOPS 2e10 /* default budget of the pathwise responses per sweep */
-#define KM CAV_RBM_MAXK
-
-typedef struct {
-    double *A, *Rw, *Cw, *P;
-} kw; /* weight side */
-typedef struct {
-    double *Cg, *Rg, *Mg, *Je;
-} ks; /* sample side */
-
-struct cav_dmft_k {
-    cav_dmft_k_problem p;
-    cav_dmft_k_opts o;
-    int k, r, set, status;
-    long T, iter;
-    size_t L, kk, kr, n2; /* T+1, k k, k r, L L kk */
-    double lam[KM];
-    kw W, Wo, Wj;
-    ks S, Sn, Sj;
-    double *chol;                        /* (kL)^2 */
-    double *bcg, *brg, *bmg, *bje, *bdg; /* batch sums (bdg: E Hess eta, all trajectories) */
-    size_t bn[MAXB], bnr[MAXB];
-    int nb;
-    double *se, *rest, residual, noise, *rep;
-    cav_err err;
-};
+#include "theory/mi/dmft_k_internal.h"
 
 cav_dmft_k_opts cav_dmft_k_opts_default(void)
 {
-    cav_dmft_k_opts o = {20000, 20000, 0, 3, 3.0, 1.0, 1};
+    cav_dmft_k_opts o = {20000, 20000, 0, 3, 3.0, 1.0, 1, CAV_DMFT_K_AUTO};
     return o;
 }
 
@@ -95,6 +66,9 @@ int cav_dmft_k_check(const cav_dmft_k_problem *p, const cav_dmft_k_opts *o, cav_
             return cav_err_set(err, CAV_EINVAL, "max_iter = %d: allowed 1..1000", o->max_iter);
         if (!(o->noise_factor > 0))
             return cav_err_set(err, CAV_EINVAL, "noise_factor = %g: allowed > 0", o->noise_factor);
+        if (o->path != CAV_DMFT_K_AUTO && o->path != CAV_DMFT_K_SAMPLED)
+            return cav_err_set(err, CAV_EINVAL, "path = %d: allowed 0 (auto), 1 (sampled)",
+                               o->path);
         if (!(o->damping > 0 && o->damping <= 1))
             return cav_err_set(err, CAV_EINVAL, "damping = %g: allowed (0, 1]", o->damping);
     }
@@ -116,7 +90,8 @@ static void free_sides(cav_dmft_k *s)
         memset(w[i], 0, sizeof *w[i]), memset(q[i], 0, sizeof *q[i]);
     }
     free(s->chol), free(s->bcg), free(s->brg), free(s->bmg), free(s->bje), free(s->bdg);
-    free(s->se), free(s->rest), free(s->rep);
+    free(s->se), free(s->rest), free(s->rep), free(s->Kx), free(s->Yx);
+    s->Kx = s->Yx = NULL;
     s->chol = s->bcg = s->brg = s->bmg = s->bje = s->bdg = s->se = s->rest = s->rep = NULL;
 }
 
@@ -166,6 +141,11 @@ int cav_dmft_k_set(cav_dmft_k *s, const cav_dmft_k_problem *p, const cav_dmft_k_
     bad |= !(s->se = calloc(s->L * nc, sizeof(double)));
     bad |= !(s->rest = calloc(s->L, sizeof(double)));
     bad |= !(s->rep = calloc(MAXB * s->L * nc, sizeof(double)));
+    s->exact = p->rbm.hidden == CAV_RBM_GAUSSIAN && o->path == CAV_DMFT_K_AUTO;
+    if (s->exact) {
+        bad |= !(s->Kx = calloc(s->n2, sizeof(double)));
+        bad |= !(s->Yx = calloc(s->n2, sizeof(double)));
+    }
     if (bad) {
         free_sides(s);
         return s->status =
@@ -177,38 +157,9 @@ int cav_dmft_k_set(cav_dmft_k *s, const cav_dmft_k_problem *p, const cav_dmft_k_
     return CAV_OK;
 }
 
-/* ---- small dense blocks ---- */
-static inline double *blk(const cav_dmft_k *s, double *M, size_t t, size_t u)
-{
-    return M + (t * s->L + u) * s->kk;
-}
-
-/* C (m x n) += a X (m x p) Y (p x n) */
-static inline void mm(int m, int n, int p, double a, const double *X, const double *Y, double *C)
-{
-    for (int i = 0; i < m; i++)
-        for (int l = 0; l < p; l++) {
-            double x = a * X[i * p + l];
-            for (int j = 0; j < n; j++)
-                C[i * n + j] += x * Y[l * n + j];
-        }
-}
-
-/* C (m x n) += a X (m x p) Y^T (Y: n x p) */
-static inline void mmt(int m, int n, int p, double a, const double *X, const double *Y, double *C)
-{
-    for (int i = 0; i < m; i++)
-        for (int j = 0; j < n; j++) {
-            double v = 0;
-            for (int l = 0; l < p; l++)
-                v += X[i * p + l] * Y[j * p + l];
-            C[i * n + j] += a * v;
-        }
-}
-
 /* Weight row t from weight rows < t and sample rows < t (docs/rbm-gd.md, eq. W), then
  * P(t) = grad psi(C_w(t,t)). CAV_EDIVERGE when C_w blows up or psi is not defined. */
-static int weight_row(cav_dmft_k *s, long tl, const ks *S, kw *W)
+int dmft_k_weight_row(cav_dmft_k *s, long tl, const ks *S, kw *W)
 {
     const int k = s->k, r = s->r;
     const size_t t = (size_t)tl, kk = s->kk, kr = s->kr;
@@ -291,7 +242,7 @@ static int weight_row(cav_dmft_k *s, long tl, const ks *S, kw *W)
 static int weight_all(cav_dmft_k *s, const ks *S, kw *W, long *bad)
 {
     for (long t = 0; t <= s->T; t++)
-        if (weight_row(s, t, S, W)) {
+        if (dmft_k_weight_row(s, t, S, W)) {
             *bad = t;
             return CAV_EDIVERGE;
         }
@@ -596,7 +547,7 @@ static int sweep_causal(cav_dmft_k *s)
         ch[i] = C;
     }
     for (long t = 0; t <= s->T && !st; t++) {
-        if (weight_row(s, t, &s->S, &s->W)) {
+        if (dmft_k_weight_row(s, t, &s->S, &s->W)) {
             st = cav_err_set(&s->err, CAV_EDIVERGE,
                              "dmft_k: the dynamics diverged at step %ld "
                              "(Q not finite or outside psi's domain)",
@@ -674,6 +625,15 @@ int cav_dmft_k_iterate(cav_dmft_k *s)
     if (!s || !s->set) return CAV_EINVAL;
     if (s->status == CAV_EDIVERGE || s->status == CAV_ENOMEM) return s->status;
     int st;
+    if (s->iter == 0 && s->exact) {
+        st = dmft_k_sweep_exact(s);
+        s->iter++, s->residual = 0, s->noise = 0;
+        for (size_t t = 0; t < s->L; t++)
+            s->rest[t] = 0;
+        if (st) return s->status = st;
+        memset(s->se, 0, s->L * (size_t)CAV_RBM_TRAJ_NCOL(s->k, s->r) * sizeof(double));
+        return s->status = CAV_OK;
+    }
     if (s->iter == 0) {
         st = sweep_causal(s);
     } else {
@@ -724,7 +684,7 @@ int cav_dmft_k_iterate(cav_dmft_k *s)
 int cav_dmft_k_test(const cav_dmft_k *s)
 {
     if (!s || !s->set || s->iter == 0) return CAV_CONTINUE;
-    if (s->o.max_iter == 1) return CAV_OK;
+    if (s->exact || s->o.max_iter == 1) return CAV_OK;
     if (s->iter >= 2 && s->residual <= s->o.noise_factor * s->noise) return CAV_OK;
     return CAV_CONTINUE;
 }
@@ -735,6 +695,10 @@ int cav_dmft_k_solve(cav_dmft_k *s)
     while (s->iter < s->o.max_iter) {
         int st = cav_dmft_k_iterate(s);
         if (st) return st;
+        if (cav_dmft_k_test(s) == CAV_OK && s->exact) {
+            cav_err_set(&s->err, CAV_OK, "exact path (Gaussian hidden units): one sweep");
+            return s->status = CAV_OK;
+        }
         if (cav_dmft_k_test(s) == CAV_OK) {
             cav_err_set(&s->err, CAV_OK,
                         s->o.max_iter == 1 ? "causal sweep only (max_iter 1); MC noise %.3g"

@@ -39,7 +39,7 @@ int main(int argc, char **argv)
     long steps = argc > 2 ? atol(argv[2]) : 100;
     row(1, CAV_RBM_RADEMACHER, ntraj, steps);
     row(2, CAV_RBM_RADEMACHER, ntraj, steps / 2);
-    row(1, CAV_RBM_GAUSSIAN, 0, 4 * steps);
+    row(1, CAV_RBM_GAUSSIAN, ntraj, 4 * steps);
     cav_dmft_k_problem p;
     cav_dmft_k_problem_default(&p);
     p.steps = steps;

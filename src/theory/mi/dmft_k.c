@@ -17,6 +17,7 @@
 
 #include "cavity/dmft_k.h"
 #include "cavity/rng.h"
+#include "core/la.h"
 
 #include "theory/mi/dmft_k_internal.h"
 
@@ -281,33 +282,78 @@ typedef struct {
     double *nu, *g, *c, *D, *G; /* L k n, L k n, r n, nr L kk, nr tri kk (G may be per-traj) */
 } chunk;
 
+/* Start of column u of a lower triangle (diagonal included) packed by columns, L rows. */
+static inline size_t colp(size_t L, size_t u)
+{
+    return u * L - u * (u - 1) / 2;
+}
+
 static inline size_t tri(size_t t, size_t u)
 {
     return t * (t + 1) / 2 + u;
 }
 
-/* Response row t of one trajectory: G(t,u) for u <= t into its packed triangle Gt, summed into
- * rg (row t of the batch's R_g sums). D: its L x kk Hessians. */
+/* Response row t of one trajectory: G(t,u) for u <= t into its triangle Gt (packed by columns),
+ * summed into rg (row t of the batch's R_g sums). D: its L x kk Hessians. */
 static void resp_row(const cav_dmft_k *s, size_t t, const double *Rw, const double *D, double *Gt,
                      double *rg)
 {
     const int k = s->k;
-    const size_t kk = s->kk;
+    const size_t kk = s->kk, L = s->L;
     for (size_t u = 0; u <= t; u++) {
-        double H[KM * KM] = {0};
+        double *col = Gt + colp(L, u) * kk; /* G(u..T, u), contiguous */
+        double *G = col + (t - u) * kk;
         if (u == t) {
-            for (int a = 0; a < k; a++)
-                H[a * k + a] = 1;
-        } else {
-            for (size_t q = u; q < t; q++)
-                mm(k, k, k, 1, Rw + (t * s->L + q) * kk, Gt + tri(q, u) * kk, H);
+            memcpy(G, D + t * kk, kk * sizeof *G);
+            continue; /* the diagonal G(t,t) = D(t) is averaged over all trajectories */
         }
-        double *G = Gt + tri(t, u) * kk;
-        memset(G, 0, kk * sizeof *G);
-        mm(k, k, k, 1, D + t * kk, H, G);
-        if (u < t) /* the diagonal G(t,t) = D(t) is averaged over all trajectories */
-            for (size_t i = 0; i < kk; i++)
-                rg[u * kk + i] += G[i];
+        if (k == 1) {
+            const double *rw = Rw + t * L + u;
+            double h = 0;
+            for (size_t q = 0; q < t - u; q++)
+                h += rw[q] * col[q];
+            G[0] = D[t] * h;
+        } else {
+            double H[KM * KM] = {0};
+            for (size_t q = u; q < t; q++)
+                mm(k, k, k, 1, Rw + (t * L + q) * kk, col + (q - u) * kk, H);
+            memset(G, 0, kk * sizeof *G);
+            mm(k, k, k, 1, D + t * kk, H, G);
+        }
+        for (size_t i = 0; i < kk; i++)
+            rg[u * kk + i] += G[i];
+    }
+}
+
+/* All responses of one trajectory at once (Picard sweep), column by column: for each u,
+ * G(u,u) = D(u) and G(t,u) = D(t) sum_{u<=q<t} R_w(t,q) G(q,u) for t > u, summed into rg (the
+ * batch's R_g sums, strictly lower part). g: L kk work. For k = 1 the inner sum is a dot product
+ * of contiguous rows. */
+static void resp_cols(const cav_dmft_k *s, const double *Rw, const double *D, double *g, double *rg)
+{
+    const int k = s->k;
+    const size_t kk = s->kk, L = s->L;
+    for (size_t u = 0; u < L; u++) {
+        memcpy(g + u * kk, D + u * kk, kk * sizeof *g);
+        for (size_t t = u + 1; t < L; t++) {
+            double *gt = g + t * kk, *acc = rg + (t * L + u) * kk;
+            if (k == 1) {
+                const double *rw = Rw + t * L;
+                double h = 0;
+                for (size_t q = u; q < t; q++)
+                    h += rw[q] * g[q];
+                gt[0] = D[t] * h;
+                acc[0] += gt[0];
+            } else {
+                double H[KM * KM] = {0};
+                for (size_t q = u; q < t; q++)
+                    mm(k, k, k, 1, Rw + (t * L + q) * kk, g + q * kk, H);
+                memset(gt, 0, kk * sizeof *gt);
+                mm(k, k, k, 1, D + t * kk, H, gt);
+                for (size_t i = 0; i < kk; i++)
+                    acc[i] += gt[i];
+            }
+        }
     }
 }
 
@@ -331,43 +377,65 @@ static int chunk_step(cav_dmft_k *s, size_t t, uint64_t stream, size_t ch, chunk
     for (int a = 0; a < k; a++)
         for (int j = 0; j < r; j++)
             zeta[a * r + j] = W->A[t * kr + (size_t)(a * r + j)] * s->lam[j];
+    /* fields of all trajectories (inner loops over trajectories: unit stride) */
+    double H[KM * CHUNK];
+    const size_t tk = t * (size_t)k;
+    for (int a = 0; a < k; a++) {
+        double *ha = H + (size_t)a * n;
+        for (size_t i = 0; i < n; i++)
+            ha[i] = 0;
+        for (int j = 0; j < r; j++) {
+            const double z = zeta[a * r + j], *cj = C->c + (size_t)j * n;
+            for (size_t i = 0; i < n; i++)
+                ha[i] += z * cj[i];
+        }
+        const double *li = s->chol + (tk + (size_t)a) * nl;
+        for (size_t m = 0; m <= tk + (size_t)a; m++) {
+            const double l = li[m], *nm = C->nu + m * n;
+            if (l != 0)
+                for (size_t i = 0; i < n; i++)
+                    ha[i] += l * nm[i];
+        }
+        for (size_t u = 0; u < t; u++) {
+            const double *R = W->Rw + (t * s->L + u) * kk + (size_t)a * (size_t)k;
+            for (int bb = 0; bb < k; bb++) {
+                const double c = R[bb], *gu = C->g + (u * (size_t)k + (size_t)bb) * n;
+                if (c != 0)
+                    for (size_t i = 0; i < n; i++)
+                        ha[i] += c * gu[i];
+            }
+        }
+    }
+    double esum = 0, dsum[KM * KM] = {0};
     for (size_t i = 0; i < n; i++) {
         double h[KM], gr[KM], hs[KM * KM];
-        for (int a = 0; a < k; a++) {
-            double v = 0;
-            for (int j = 0; j < r; j++)
-                v += zeta[a * r + j] * C->c[(size_t)j * n + i];
-            const double *li = s->chol + (t * (size_t)k + (size_t)a) * nl;
-            for (size_t m = 0; m <= t * (size_t)k + (size_t)a; m++)
-                v += li[m] * C->nu[m * n + i];
-            for (size_t u = 0; u < t; u++) {
-                const double *R = W->Rw + (t * s->L + u) * kk + (size_t)a * (size_t)k;
-                for (int bb = 0; bb < k; bb++)
-                    v += R[bb] * C->g[(u * (size_t)k + (size_t)bb) * n + i];
-            }
-            h[a] = v;
-        }
+        for (int a = 0; a < k; a++)
+            h[a] = H[(size_t)a * n + i];
         double e = cav_rbm_eta(k, s->p.rbm.hidden, h, gr, hs);
         if (!isfinite(e)) return CAV_EDIVERGE;
-        bje[t] += e;
+        esum += e;
         for (size_t q = 0; q < kk; q++)
-            bdg[t * kk + q] += hs[q];
-        for (int a = 0; a < k; a++) {
-            C->g[(t * (size_t)k + (size_t)a) * n + i] = gr[a];
-            for (int j = 0; j < r; j++)
-                bmg[t * kr + (size_t)(a * r + j)] += gr[a] * C->c[(size_t)j * n + i];
-        }
-        for (size_t u = 0; u <= t; u++) {
-            double *cg = bcg + (t * s->L + u) * kk;
-            for (int a = 0; a < k; a++)
-                for (int bb = 0; bb < k; bb++)
-                    cg[a * k + bb] += gr[a] * C->g[(u * (size_t)k + (size_t)bb) * n + i];
-        }
+            dsum[q] += hs[q];
+        for (int a = 0; a < k; a++)
+            C->g[(tk + (size_t)a) * n + i] = gr[a];
         if (i < C->nr) {
             double *Di = C->D + i * s->L * kk;
             memcpy(Di + t * kk, hs, kk * sizeof *hs);
             if (causal)
                 resp_row(s, t, W->Rw, Di, C->G + i * tri(s->L, 0) * kk, brg + t * s->L * kk);
+        }
+    }
+    bje[t] += esum;
+    for (size_t q = 0; q < kk; q++)
+        bdg[t * kk + q] += dsum[q];
+    for (int a = 0; a < k; a++) {
+        const double *ga = C->g + (tk + (size_t)a) * n;
+        for (int j = 0; j < r; j++)
+            bmg[t * kr + (size_t)(a * r + j)] += cav_la_dot(n, ga, C->c + (size_t)j * n);
+        for (size_t u = 0; u <= t; u++) {
+            double *cg = bcg + (t * s->L + u) * kk;
+            for (int bb = 0; bb < k; bb++)
+                cg[a * k + bb] += cav_la_dot(n, ga, C->g + (u * (size_t)k + (size_t)bb) * n);
         }
     }
     return CAV_OK;
@@ -575,7 +643,7 @@ done:
 /* Picard sweep: all steps sampled from the current weight side with fresh trajectories. */
 static int sweep_picard(cav_dmft_k *s, uint64_t stream)
 {
-    const size_t N = s->o.ntraj, L = s->L, k = (size_t)s->k, kk = s->kk, T3 = tri(L, 0);
+    const size_t N = s->o.ntraj, L = s->L, k = (size_t)s->k, kk = s->kk;
     const size_t nrc = resp_per_chunk(N, nresp_of(s, N));
     const size_t nch = (N + CHUNK - 1) / CHUNK;
     setup_batches(s, N, nrc);
@@ -586,7 +654,7 @@ static int sweep_picard(cav_dmft_k *s, uint64_t stream)
     {
         double *nu = malloc(L * k * CHUNK * sizeof *nu), *g = malloc(L * k * CHUNK * sizeof *g);
         double *c = malloc((size_t)s->r * CHUNK * sizeof *c);
-        double *D = malloc(nrc * L * kk * sizeof *D), *G = malloc(T3 * kk * sizeof *G);
+        double *D = malloc(nrc * L * kk * sizeof *D), *G = malloc(L * kk * sizeof *G);
         if (!nu || !g || !c || !D || !G) nomem = 1;
 #pragma omp for schedule(static)
         for (int b = 0; b < s->nb; b++) {
@@ -599,8 +667,7 @@ static int sweep_picard(cav_dmft_k *s, uint64_t stream)
                 for (size_t t = 0; t < L && !bad; t++)
                     bad |= chunk_step(s, t, stream, i, &C, b, &s->W, 0) != CAV_OK;
                 for (size_t j = 0; j < C.nr && !bad; j++)
-                    for (size_t t = 0; t < L; t++)
-                        resp_row(s, t, s->W.Rw, D + j * L * kk, G, brg + t * L * kk);
+                    resp_cols(s, s->W.Rw, D + j * L * kk, G, brg);
             }
         }
         free(nu), free(g), free(c), free(D), free(G);

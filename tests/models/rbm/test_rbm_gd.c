@@ -36,6 +36,20 @@ static void test_k2_rademacher(void **state)
     compare(&p, 500, 8, 8000);
 }
 
+/* Gaussian hidden units and latents: the exact (deterministic) DMFT path against gradient
+ * ascent, k = r = 1 and k = r = 2 (lambda 3, ratio 0.5, lr 0.02): no Monte-Carlo error on the
+ * theory side, so this isolates the weight-side equations and the k x k block algebra. */
+static void test_gaussian_exact_vs_gd(void **state)
+{
+    (void)state;
+    cav_dmft_k_problem p = prob(1, 1, CAV_RBM_GAUSSIAN, 3, 40, 0.02);
+    p.init_overlap = 0.3;
+    compare(&p, 500, 8, 1000);
+    p = prob(2, 2, CAV_RBM_GAUSSIAN, 3, 40, 0.02);
+    p.init_overlap = 0.3;
+    compare(&p, 500, 8, 1000);
+}
+
 /* Known case: Gaussian hidden units and latents make GD linear with the ridge
  * -2 alpha W grad psi(Q), grad psi = (1 - Q)^{-1}/2 (k = 1). Its fixed point is the top
  * eigenvector of the sample covariance S = X^T X/n with 1/(1 - Q) = s_max, so the long-time DMFT
@@ -145,6 +159,7 @@ int main(void)
         cmocka_unit_test(test_reproducible_threads),
         cmocka_unit_test(test_k1_rademacher),
         cmocka_unit_test(test_k2_rademacher),
+        cmocka_unit_test(test_gaussian_exact_vs_gd),
         cmocka_unit_test(test_gaussian_long_time_closed_form),
         cmocka_unit_test(test_sampled_vs_exact_gaussian_k2),
     };

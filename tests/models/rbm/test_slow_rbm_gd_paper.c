@@ -6,7 +6,7 @@
  *   6 seeds: the end point (zeta, Q) is the GD fixed point that the AMP-RBM state evolution is
  *   compared with in docs/rbm-gd.md;
  *   k = r = 2, lambda = 2.5, ratio 0.5, lr 0.05, 30 steps, 4 seeds.
- * Run time: about 6 minutes on two shared cores. */
+ * Run time: 135 s on two cores shared with other jobs (load average 12). */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>

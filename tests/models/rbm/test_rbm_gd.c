@@ -4,7 +4,8 @@
  * Comparisons: z = (sim mean over seeds - theory)/sqrt(se_seeds^2 + se_MC^2) (the theory's
  * jackknife Monte-Carlo error in quadrature) for zeta, Q and J at every step, each |z| below the
  * family-wise 3-sigma threshold of tests/models/zcrit.h for the number of comparisons of the
- * test. Fast CI sizes: d = 500 (n = 1000), 8 seeds, 30 steps (about 10 s in all on two cores).
+ * test. Fast CI sizes: d = 500 (n = 1000), 6 or 8 seeds, 20 to 40 steps (about 15 s in all on
+ * two loaded cores).
  * The paper's size (n = 8000, d = 4000) is test_slow_rbm_gd_paper.c. */
 #include <math.h>
 #include <omp.h>
@@ -34,6 +35,20 @@ static void test_k2_rademacher(void **state)
     cav_dmft_k_problem p = prob(2, 2, CAV_RBM_RADEMACHER, 2.5, 25, 0.05);
     p.init_overlap = 0.3;
     compare(&p, 500, 8, 8000);
+}
+
+/* k = r = 3 (psi by enumeration of the 8 hidden states, 3 x 3 kernels; strengths 3, 1.5, 0.75,
+ * all above the threshold 0.707), and k = 2 hidden units on r = 1 spike (the second unit starts
+ * with no overlap and learns the noise). */
+static void test_k3_and_k_neq_r(void **state)
+{
+    (void)state;
+    cav_dmft_k_problem p = prob(3, 3, CAV_RBM_RADEMACHER, 3, 20, 0.05);
+    p.init_overlap = 0.3;
+    compare(&p, 500, 6, 8000);
+    p = prob(2, 1, CAV_RBM_RADEMACHER, 2, 30, 0.05);
+    p.init_overlap = 0.3;
+    compare(&p, 500, 6, 8000);
 }
 
 /* Gaussian hidden units and latents: the exact (deterministic) DMFT path against gradient
@@ -159,6 +174,7 @@ int main(void)
         cmocka_unit_test(test_reproducible_threads),
         cmocka_unit_test(test_k1_rademacher),
         cmocka_unit_test(test_k2_rademacher),
+        cmocka_unit_test(test_k3_and_k_neq_r),
         cmocka_unit_test(test_gaussian_exact_vs_gd),
         cmocka_unit_test(test_gaussian_long_time_closed_form),
         cmocka_unit_test(test_sampled_vs_exact_gaussian_k2),

@@ -229,5 +229,5 @@ const cav_model cav_model_rbm_gd = {
     .compare_x = "step",
     .compare_y = "zeta_11,gram_11,loglik",
     .compare_by = "lambda",
-    .compare_set = "lambda=1,2;alpha=2;k=1;r=1;steps=100;d=4000;seeds=6;ntraj=40000",
+    .compare_set = "lambda=1.4,2;alpha=2;k=1;r=1;steps=100;d=4000;seeds=6;ntraj=40000",
 };

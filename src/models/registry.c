@@ -16,6 +16,7 @@ extern const cav_model cav_model_quadnet, cav_model_msense;
 extern const cav_model cav_model_distillation, cav_model_depth;
 extern const cav_model cav_model_rbm, cav_model_attention;
 extern const cav_model cav_model_autoencoder, cav_model_autoencoder_flow;
+extern const cav_model cav_model_rbm_gd;
 
 static const cav_model *const registry[] = {&cav_model_raf,
                                             &cav_model_dmft_gd,
@@ -30,6 +31,7 @@ static const cav_model *const registry[] = {&cav_model_raf,
                                             &cav_model_attention,
                                             &cav_model_autoencoder,
                                             &cav_model_autoencoder_flow,
+                                            &cav_model_rbm_gd,
                                             NULL};
 
 const cav_model *const *cav_model_registry(void)

@@ -3,7 +3,7 @@
  * full-batch Adam epochs, lr 0.1, from w ~ N(0, I_d), the simulation's fused one-pass Adam);
  * theta_u, theta_v, the test loss and the training loss within the family-wise threshold of
  * zcrit.h (12 comparisons, z* = 3.69).
- * Size: 12 trainings at n = 8000-16000, d = 2000: 320 s of CPU, 12.6 minutes of wall time with
+ * Size: 12 trainings at n = 8000-16000, d = 2000: 320 s of CPU, 9-13 minutes of wall time with
  * OMP_NUM_THREADS=2 on 2 cores shared at a load average of ~9 (the network engine's Adam needed
  * about 13 times more).
  * Result (Dec 2026; mean +- standard error over seeds 1-4, theory, z):

@@ -1,10 +1,13 @@
 /* bench_autoencoder — the hidden-factor model's costs (bench/torch_autoencoder.py is the PyTorch
  * peer of the first):
  *
- *   bench_autoencoder adam D ALPHA EPOCHS    full-batch Adam training of the tied ReLU autoencoder
- *                                            on the network engine (lr 0.1, from w ~ N(0, I_d)),
- *                                            n = ALPHA D samples of the k* = 2 data; prints the
- *                                            wall and process CPU time of the training only;
+ *   bench_autoencoder adam D ALPHA EPOCHS [fused|nn]
+ *                                            full-batch Adam training of the tied ReLU autoencoder
+ *                                            (lr 0.1, from w ~ N(0, I_d)), n = ALPHA D samples of
+ *                                            the k* = 2 data, by the fused one-pass path of the
+ *                                            simulation (default) or the generic network engine;
+ *                                            prints the wall and process CPU time of the training
+ *                                            only;
  *   bench_autoencoder se ACT NPOINTS         an NPOINTS-point state-evolution curve (alpha from
  *                                            0.5 to 10, each from both starts, as the model does),
  *                                            prints the wall and CPU time and the worst
@@ -20,6 +23,7 @@
 #include "cavity/model.h"
 #include "cavity/models/autoencoder.h"
 #include "cavity/nn.h"
+#include "sim/hf/hf_adam.h"
 
 static double now(int cpu)
 {
@@ -28,7 +32,7 @@ static double now(int cpu)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-static int bench_adam(size_t d, double alpha, long epochs)
+static int bench_adam(size_t d, double alpha, long epochs, int fused)
 {
     size_t n = (size_t)llround(alpha * (double)d);
     cav_hf_data g = {.beta_u = 1, .beta_v = 2, .latent = CAV_HF_K2};
@@ -48,17 +52,19 @@ static int bench_adam(size_t d, double alpha, long epochs)
     cav_nn_loss loss = {CAV_NN_SQUARE, 1};
     cav_nn_data data = {.n = n, .X = X, .Y = X};
     cav_nn_train_info info;
+    double *w = cav_nn_weight(net, 0);
     double t0 = now(0), c0 = now(1);
-    int rc = cav_nn_train(net, &loss, &data, &o, &info, NULL);
+    int rc = fused ? hf_adam_tied(n, d, X, &cav_act_relu, 0.0, &o, w, &info.loss, NULL, NULL)
+                   : cav_nn_train(net, &loss, &data, &o, &info, NULL);
     double t1 = now(0), c1 = now(1);
-    const double *w = cav_nn_weight(net, 0);
     double q = 0, mv = 0;
     for (size_t i = 0; i < d; i++)
         q += w[i] * w[i], mv += w[i] * v[i];
-    printf("cavity adam d=%zu n=%zu epochs=%ld wall %.2f s cpu %.2f s (%.2f ms/epoch) loss/n %.6f "
-           "theta_v %.4f\n",
-           d, n, epochs, t1 - t0, c1 - c0, 1e3 * (t1 - t0) / (double)epochs, info.loss / (double)n,
-           fabs(mv) / sqrt(q * (double)d));
+    printf(
+        "cavity %s adam d=%zu n=%zu epochs=%ld wall %.2f s cpu %.2f s (%.2f ms/epoch) loss/n %.6f "
+        "theta_v %.4f\n",
+        fused ? "fused" : "nn", d, n, epochs, t1 - t0, c1 - c0, 1e3 * (t1 - t0) / (double)epochs,
+        info.loss / (double)n, fabs(mv) / sqrt(q * (double)d));
     cav_nn_free(net);
     free(u), free(v), free(X);
     return rc;
@@ -93,8 +99,9 @@ static int bench_se(const char *act, int npoints)
 int main(int argc, char **argv)
 {
     if (argc >= 5 && !strcmp(argv[1], "adam"))
-        return bench_adam((size_t)atol(argv[2]), atof(argv[3]), atol(argv[4]));
+        return bench_adam((size_t)atol(argv[2]), atof(argv[3]), atol(argv[4]),
+                          argc < 6 || strcmp(argv[5], "nn"));
     if (argc >= 4 && !strcmp(argv[1], "se")) return bench_se(argv[2], atoi(argv[3]));
-    fprintf(stderr, "usage: bench_autoencoder adam D ALPHA EPOCHS | se ACT NPOINTS\n");
+    fprintf(stderr, "usage: bench_autoencoder adam D ALPHA EPOCHS [fused|nn] | se ACT NPOINTS\n");
     return 2;
 }

@@ -102,6 +102,10 @@ void cav_hf_test_loss_mc(const cav_hf_data *g, const cav_activation_type *act, d
 /* ------------------------------------------------------------------------------------------ */
 
 enum { CAV_HF_AE = 0, CAV_HF_PCA = 1 };
+/* How the autoencoder's Adam runs: one fused pass over the data per epoch (default), or the
+ * generic network engine (cavity/nn.h; four passes and the n x d reconstruction). Same objective
+ * and update, equal to rounding. */
+enum { CAV_HF_ADAM_FUSED = 0, CAV_HF_ADAM_NN = 1 };
 
 typedef struct cav_hf_sim_config {
     cav_hf_data data;
@@ -115,6 +119,7 @@ typedef struct cav_hf_sim_config {
     long ntest;                     /* fresh samples of the test loss */
     long draws;                     /* downstream draws (of 100 samples each) */
     uint64_t seed;
+    int engine; /* CAV_HF_ADAM_FUSED (default) or CAV_HF_ADAM_NN */
 } cav_hf_sim_config;
 
 typedef struct cav_hf_sim_result {

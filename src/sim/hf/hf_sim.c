@@ -2,9 +2,10 @@
  * samples, then either
  *   - PCA: the top two eigenvectors of X^T X/n (or of X X^T/n mapped back when n < d), or
  *   - the tied one-neuron autoencoder x_hat = (w/sqrt d) sigma(w.x/sqrt d) trained by full-batch
- *     Adam on sum_mu ||x_mu - x_hat_mu||^2/2 + lambda ||w||^2/2 from w ~ N(0, I_d), on the network
- *     engine (cavity/nn.h: one hidden unit, output layer tied to the input layer, both scaled by
- *     1/sqrt d),
+ *     Adam on sum_mu ||x_mu - x_hat_mu||^2/2 + lambda ||w||^2/2 from w ~ N(0, I_d), by default in
+ *     one fused pass over the data per epoch (hf_adam.c), or (engine = CAV_HF_ADAM_NN) on the
+ *     network engine (cavity/nn.h: one hidden unit, output layer tied to the input layer, both
+ *     scaled by 1/sqrt d),
  * and measure the overlaps, the train loss, the test loss and the downstream error on fresh
  * samples (drawn through their exact projections, cav_hf_project).
  * Conde Mendes et al., arXiv:2602.10680 (2026); docs/autoencoder.md. */
@@ -16,6 +17,7 @@
 #include "cavity/hf.h"
 #include "cavity/nn.h"
 #include "core/la.h"
+#include "sim/hf/hf_adam.h"
 
 void cav_hf_sim_config_default(cav_hf_sim_config *c)
 {
@@ -47,6 +49,8 @@ int cav_hf_sim_check(const cav_hf_sim_config *c, cav_err *err)
         return cav_err_set(err, CAV_EINVAL, "learner = %d: one of ae, pca", c->learner);
     if (c->learner == CAV_HF_AE && !c->act)
         return cav_err_set(err, CAV_EINVAL, "activation is NULL");
+    if (c->engine != CAV_HF_ADAM_FUSED && c->engine != CAV_HF_ADAM_NN)
+        return cav_err_set(err, CAV_EINVAL, "engine = %d: one of fused (0), nn (1)", c->engine);
     if (c->d < 2) return cav_err_set(err, CAV_EINVAL, "d = %zu outside [2, inf)", c->d);
     if (!(c->alpha > 0 && isfinite(c->alpha)))
         return cav_err_set(err, CAV_EINVAL, "alpha = %g outside (0, inf)", c->alpha);
@@ -135,7 +139,16 @@ static int train_ae(const cav_hf_sim_config *c, size_t n, const double *X, doubl
     if (rc) return rc;
     rc = cav_nn_init_layer(net, 0, CAV_NN_INIT_W, CAV_NN_NORMAL, 1.0, c->seed,
                            cav_rng_hash("hf-init"), err);
-    if (!rc) {
+    if (!rc && c->engine == CAV_HF_ADAM_FUSED) { /* the same start, one pass per epoch */
+        cav_nn_train_opts o;
+        cav_nn_train_opts_default(&o);
+        o.lr = c->lr;
+        o.steps = c->epochs;
+        memcpy(w, cav_nn_weight(net, 0), sizeof(double) * c->d);
+        double obj = NAN;
+        rc = hf_adam_tied(n, c->d, X, c->act, c->lambda, &o, w, &obj, NULL, err);
+        *train = obj / (double)n;
+    } else if (!rc) {
         cav_nn_layer(net, 0)->wd = c->lambda;
         cav_nn_train_opts o;
         cav_nn_train_opts_default(&o);

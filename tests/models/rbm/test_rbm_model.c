@@ -178,6 +178,32 @@ static void test_bamp(void **st)
     }
 }
 
+/* Two observables simulated over seeds 1..n at coordinates v against their theory values th,
+ * each within zc standard errors of the seeds' mean. */
+static void sim_vs_theory(double *v, const char *const obs[2], const double th[2], int n, double zc,
+                          const char *label)
+{
+    double s[2] = {0}, s2[2] = {0};
+    for (int seed = 1; seed <= n; seed++) {
+        cav_result r;
+        cav_result_init(&r, (size_t)M->nobs);
+        cav_model_simulate(M, v, (uint64_t)seed, &r);
+        assert_int_equal(r.status, CAV_OK);
+        for (int q = 0; q < 2; q++) {
+            double c = mt_obs(M, &r, obs[q]);
+            s[q] += c, s2[q] += c * c;
+        }
+        cav_result_release(&r);
+    }
+    for (int q = 0; q < 2; q++) {
+        double mean = s[q] / n, se = sqrt((s2[q] / n - mean * mean) / (n - 1)),
+               z = (mean - th[q]) / se;
+        fprintf(stderr, "rbm %s %s: sim %.4f +- %.4f, theory %.4f, z = %.2f\n", label, obs[q], mean,
+                se, th[q], z);
+        assert_true(fabs(z) < zc);
+    }
+}
+
 /* method = amp and gd through the table, k = r = 1, lambda 2, d = 1000, 4 seeds: the simulated
  * cos_11 and gram_11 (AMP-RBM 60 iterations; GD lr 0.5, 300 steps) against the theory of each
  * method (the AMP-RBM state-evolution fixed point), family-wise over the 4 comparisons;
@@ -188,8 +214,8 @@ static void test_amp_gd(void **st)
 {
     (void)st;
     M = cav_model_find("rbm");
-    const char *meths[] = {"amp", "gd"}, *obs[] = {"cos_11", "gram_11"};
-    double zc = test_zcrit(4);
+    const char *meths[] = {"amp", "gd"}, *const obs[] = {"cos_11", "gram_11"};
+    char label[32];
     for (int im = 0; im < 2; im++) {
         double v[CAV_MAX_PARAMS];
         cav_model_default_coords(M, v);
@@ -200,25 +226,8 @@ static void test_amp_gd(void **st)
         theory_at(v, &r);
         double th[2] = {mt_obs(M, &r, obs[0]), mt_obs(M, &r, obs[1])};
         cav_result_release(&r);
-        double s[2] = {0}, s2[2] = {0};
-        int n = 4;
-        for (int seed = 1; seed <= n; seed++) {
-            cav_result_init(&r, (size_t)M->nobs);
-            cav_model_simulate(M, v, (uint64_t)seed, &r);
-            assert_int_equal(r.status, CAV_OK);
-            for (int q = 0; q < 2; q++) {
-                double c = mt_obs(M, &r, obs[q]);
-                s[q] += c, s2[q] += c * c;
-            }
-            cav_result_release(&r);
-        }
-        for (int q = 0; q < 2; q++) {
-            double mean = s[q] / n, se = sqrt((s2[q] / n - mean * mean) / (n - 1)),
-                   z = (mean - th[q]) / se;
-            fprintf(stderr, "rbm %s k = 1 lambda 2 %s: sim %.4f +- %.4f, theory %.4f, z = %.2f\n",
-                    meths[im], obs[q], mean, se, th[q], z);
-            assert_true(fabs(z) < zc);
-        }
+        snprintf(label, sizeof label, "%s k = 1 lambda 2", meths[im]);
+        sim_vs_theory(v, obs, th, 4, test_zcrit(4), label);
     }
     double v[CAV_MAX_PARAMS];
     cav_model_default_coords(M, v);
@@ -230,31 +239,12 @@ static void test_amp_gd(void **st)
     cav_result_release(&r);
     /* two hidden units, both spikes above threshold */
     mt_set(M, v, "lambda", "3.5"), mt_set(M, v, "d", "1000"), mt_set(M, v, "iters", "120");
-    const char *o2[] = {"cos_11", "cos_22"};
+    const char *const o2[] = {"cos_11", "cos_22"};
     theory_at(v, &r);
     assert_int_equal(r.status, CAV_OK);
     double th[2] = {mt_obs(M, &r, o2[0]), mt_obs(M, &r, o2[1])};
     cav_result_release(&r);
-    double s[2] = {0}, s2[2] = {0};
-    int n = 4;
-    for (int seed = 1; seed <= n; seed++) {
-        cav_result_init(&r, (size_t)M->nobs);
-        cav_model_simulate(M, v, (uint64_t)seed, &r);
-        assert_int_equal(r.status, CAV_OK);
-        for (int q = 0; q < 2; q++) {
-            double c = mt_obs(M, &r, o2[q]);
-            s[q] += c, s2[q] += c * c;
-        }
-        cav_result_release(&r);
-    }
-    zc = test_zcrit(2);
-    for (int q = 0; q < 2; q++) {
-        double mean = s[q] / n, se = sqrt((s2[q] / n - mean * mean) / (n - 1)),
-               z = (mean - th[q]) / se;
-        fprintf(stderr, "rbm amp k = 2 lambda 3.5 %s: sim %.4f +- %.4f, theory %.4f, z = %.2f\n",
-                o2[q], mean, se, th[q], z);
-        assert_true(fabs(z) < zc);
-    }
+    sim_vs_theory(v, o2, th, 4, test_zcrit(2), "amp k = 2 lambda 3.5");
 }
 
 static void test_checks(void **st)
